@@ -1,0 +1,227 @@
+"""Read paths for the UI and the API: always filtered by what the viewer may see.
+
+Every function that returns tickets starts from `visible_tickets(user)`, and every page of
+tickets comes from keyset pagination on an index, so no list grows with the table.
+"""
+
+import re
+from dataclasses import dataclass, field
+from itertools import chain
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+
+from relaydesk.accounts.models import User
+from relaydesk.core import search
+from relaydesk.core.pagination import Page, paginate
+from relaydesk.tickets.models import Attachment, Event, Message, Ticket, TicketShare
+
+SORTS: dict[str, tuple[str, ...]] = {
+    "updated": ("-updated_at", "-id"),
+    "oldest": ("updated_at", "id"),
+    "created": ("-created_at", "-id"),
+    "priority": ("-priority", "-updated_at", "-id"),
+}
+DEFAULT_SORT = "updated"
+SEARCH_BATCH = 500
+SEARCH_MAX_BATCHES = 20
+
+
+def visible_tickets(user: User) -> QuerySet[Ticket]:
+    """The tickets USER may see.
+
+    Admins and supervisors: all. Agents: their queues' tickets, tickets assigned to them and
+    tickets shared with them. Customers: their own, those shared with them, and their
+    organization's when they manage it or the organization allows it.
+    """
+    qs = Ticket.objects.all()
+    if not user.is_authenticated or not user.is_active:
+        return qs.none()
+    if user.sees_all_tickets:
+        return qs
+    shared = TicketShare.objects.filter(user=user).values("ticket_id")
+    if user.is_agent:
+        return qs.filter(Q(queue_id__in=user.queue_ids()) | Q(assignee=user) | Q(id__in=shared))
+    condition = Q(requester=user) | Q(id__in=shared)
+    org = user.organization
+    if org is not None and (user.is_org_manager or org.members_see_all_tickets):
+        condition |= Q(organization_id=org.id)
+    return qs.filter(condition)
+
+
+def with_list_columns(qs: QuerySet[Ticket]) -> QuerySet[Ticket]:
+    """What a list row shows, in one query: no per-row lookups."""
+    return qs.select_related("queue", "requester", "assignee", "ticket_type")
+
+
+_REFERENCE = re.compile(r"^\s*(?:[A-Za-z]+-)?(\d{1,18})\s*$")
+
+
+def parse_number(value: str) -> int | None:
+    """'RD-1042', 'rd-1042' or '1042' -> 1042."""
+    match = _REFERENCE.match(value or "")
+    return int(match.group(1)) if match else None
+
+
+def get_ticket(user: User, number: int) -> Ticket:
+    """The ticket numbered NUMBER if USER may see it; 404 otherwise (never 403: no leak)."""
+    ticket = (
+        with_list_columns(visible_tickets(user))
+        .select_related("organization", "follow_up_of")
+        .filter(number=number)
+        .first()
+    )
+    if ticket is None:
+        raise Http404("No such ticket")
+    return ticket
+
+
+def get_attachment(user: User, attachment_id: int) -> Attachment:
+    """An attachment of a ticket USER may see; internal-note files only for agents."""
+    attachment = (
+        Attachment.objects.select_related("message", "ticket")
+        .filter(id=attachment_id, ticket__in=visible_tickets(user))
+        .first()
+    )
+    if attachment is None or (attachment.is_internal and not user.is_agent):
+        raise Http404("No such attachment")
+    return attachment
+
+
+@dataclass
+class TicketFilter:
+    """The filters of a ticket list; every field is optional."""
+
+    statuses: list[str] = field(default_factory=list)
+    queue_id: int | None = None
+    tier: int | None = None
+    assignee_id: int | None = None
+    unassigned: bool = False
+    priority: int | None = None
+    type_id: int | None = None
+    requester_id: int | None = None
+    organization_id: int | None = None
+
+    def apply(self, qs: QuerySet[Ticket]) -> QuerySet[Ticket]:
+        if self.statuses:
+            qs = qs.filter(status__in=self.statuses)
+        if self.queue_id is not None:
+            qs = qs.filter(queue_id=self.queue_id)
+        if self.tier is not None:
+            qs = qs.filter(tier=self.tier)
+        if self.unassigned:
+            qs = qs.filter(assignee__isnull=True)
+        elif self.assignee_id is not None:
+            qs = qs.filter(assignee_id=self.assignee_id)
+        if self.priority is not None:
+            qs = qs.filter(priority=self.priority)
+        if self.type_id is not None:
+            qs = qs.filter(ticket_type_id=self.type_id)
+        if self.requester_id is not None:
+            qs = qs.filter(requester_id=self.requester_id)
+        if self.organization_id is not None:
+            qs = qs.filter(organization_id=self.organization_id)
+        return qs
+
+
+def list_tickets(
+    user: User,
+    filters: TicketFilter | None = None,
+    *,
+    sort: str = DEFAULT_SORT,
+    cursor: str | None = None,
+    size: int = 50,
+) -> Page[Ticket]:
+    """One page of the tickets USER may see, filtered and sorted. Raises BadCursor."""
+    qs = visible_tickets(user)
+    if filters:
+        qs = filters.apply(qs)
+    return paginate(with_list_columns(qs), SORTS.get(sort, SORTS[DEFAULT_SORT]), cursor, size)
+
+
+def search_tickets(
+    user: User,
+    query: str,
+    filters: TicketFilter | None = None,
+    *,
+    cursor: str | None = None,
+    size: int = 50,
+) -> Page[Ticket]:
+    """Tickets USER may see that match QUERY (full text, or a ticket number), newest first.
+
+    The full-text index hands over candidate ids in batches, newest first; each batch is
+    filtered by visibility in the database, until a page is full. Customers match on subjects
+    only, so an internal note can never make a ticket turn up for them.
+    """
+    base = visible_tickets(user)
+    if filters:
+        base = filters.apply(base)
+    before_id = int(cursor) if cursor and cursor.isdigit() else None
+    found: list[Ticket] = []
+    number = parse_number(query)
+    if number is not None and before_id is None:
+        found.extend(with_list_columns(base.filter(number=number)))
+    exhausted = False
+    for _ in range(SEARCH_MAX_BATCHES):
+        ids = search.matching_ticket_ids(
+            query, before_id=before_id, limit=SEARCH_BATCH, subject_only=not user.is_agent
+        )
+        if ids:
+            batch = with_list_columns(base.filter(id__in=ids)).order_by("-id")
+            found.extend(t for t in batch if t.number != number)
+            before_id = ids[-1]
+        if len(ids) < SEARCH_BATCH:
+            exhausted = True
+            break
+        if len(found) > size:
+            break
+    items = found[:size]
+    if len(found) > size:
+        next_cursor = str(items[-1].id)
+    elif not exhausted and before_id is not None:
+        # Scanned the batch budget without filling the page: let the user go on from there.
+        next_cursor = str(before_id)
+    else:
+        next_cursor = None
+    return Page(items, next_cursor)
+
+
+@dataclass
+class TimelineEntry:
+    kind: str  # "message" or "event"
+    created_at: object
+    item: Message | Event
+
+
+def timeline(user: User, ticket: Ticket) -> list[TimelineEntry]:
+    """The ticket's messages and audit events, oldest first, as USER may see them.
+
+    Three queries whatever the length: messages (with authors), their attachments, events.
+    Customers see public messages and status changes, never internal notes.
+    """
+    messages = (
+        Message.objects.filter(ticket=ticket)
+        .select_related("author")
+        .prefetch_related(
+            Prefetch("attachments", queryset=Attachment.objects.order_by("created_at"))
+        )
+        .order_by("created_at", "id")
+    )
+    events = Event.objects.filter(ticket=ticket).select_related("actor").order_by("created_at")
+    if not user.is_agent:
+        messages = messages.filter(is_internal=False)
+        events = events.filter(kind__in=[Event.Kind.STATUS, Event.Kind.CREATED])
+    entries = chain(
+        (TimelineEntry("message", m.created_at, m) for m in messages),
+        (TimelineEntry("event", e.created_at, e) for e in events),
+    )
+    return sorted(entries, key=lambda e: (e.created_at, e.kind != "event"))
+
+
+def loose_attachments(user: User, ticket: Ticket) -> list[Attachment]:
+    """Files added to the ticket outside any message."""
+    return list(ticket.attachments.filter(message__isnull=True).order_by("created_at"))
+
+
+def shares(ticket: Ticket) -> list[TicketShare]:
+    return list(ticket.shares.select_related("user").order_by("created_at"))

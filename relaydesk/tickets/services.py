@@ -1,0 +1,492 @@
+"""THE write path for tickets. Portal, desk, API, mail and admin all call these functions.
+
+Each function checks that the actor may do it, makes the change, writes the audit `Event`
+rows in the same transaction, and publishes a domain event (subscribers that are not
+synchronous run after commit, in the task queue). Nothing else saves a ticket.
+"""
+
+import os
+from collections.abc import Iterable, Sequence
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from relaydesk.accounts.models import MAX_TIER, Queue, User
+from relaydesk.core import events
+from relaydesk.core.html import html_to_text, sanitize_html, text_to_html
+from relaydesk.core.models import next_value
+from relaydesk.tickets import workflow
+from relaydesk.tickets.models import (
+    Attachment,
+    Event,
+    Message,
+    Ticket,
+    TicketShare,
+    TicketType,
+)
+from relaydesk.tickets.queries import visible_tickets
+
+Status = Ticket.Status
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+def _require_visible(actor: User, ticket: Ticket) -> None:
+    if not visible_tickets(actor).filter(id=ticket.id).exists():
+        raise PermissionDenied(_("You cannot see this ticket."))
+
+
+def _require_agent(actor: User, ticket: Ticket) -> None:
+    if not actor.is_agent:
+        raise PermissionDenied(_("Only agents can do this."))
+    _require_visible(actor, ticket)
+
+
+def _record(ticket: Ticket, actor: User | None, kind: str, **fields) -> Event:
+    return Event.objects.create(ticket=ticket, actor=actor, kind=kind, **fields)
+
+
+def _publish(name: str, ticket: Ticket, actor: User | None, **extra) -> None:
+    events.publish(
+        name,
+        {
+            "ticket_id": ticket.id,
+            "number": ticket.number,
+            "actor_id": actor.id if actor else None,
+            **extra,
+        },
+    )
+
+
+def _body(body: str, *, is_html: bool) -> tuple[str, str]:
+    """(sanitized html, text) for a message body given as HTML or as plain text."""
+    if is_html:
+        clean = sanitize_html(body)
+        return clean, html_to_text(clean)
+    return text_to_html(body), (body or "").strip()
+
+
+def check_upload(upload) -> None:
+    """Reject a file over the size limit with a message the uploader can act on."""
+    if upload.size > settings.MAX_UPLOAD_BYTES:
+        raise ValidationError(
+            _("%(name)s is %(size).1f MB; files may be at most %(limit)d MB.")
+            % {
+                "name": upload.name,
+                "size": upload.size / 1024 / 1024,
+                "limit": settings.MAX_UPLOAD_BYTES // 1024 // 1024,
+            }
+        )
+
+
+def _safe_filename(name: str) -> str:
+    base = os.path.basename((name or "").replace("\\", "/")).strip().strip(".")
+    return (base or "attachment")[:255]
+
+
+def _store_attachments(
+    ticket: Ticket, actor: User | None, uploads: Iterable, message: Message | None = None
+) -> list[Attachment]:
+    stored = []
+    for upload in uploads:
+        check_upload(upload)
+        name = _safe_filename(upload.name)
+        attachment = Attachment(
+            ticket=ticket,
+            message=message,
+            filename=name,
+            content_type=(getattr(upload, "content_type", None) or "application/octet-stream")[
+                :100
+            ],
+            size=upload.size,
+            uploaded_by=actor,
+        )
+        attachment.file.save(name, File(upload, name=name), save=False)
+        attachment.save()
+        stored.append(attachment)
+    return stored
+
+
+def _touch(ticket: Ticket, now, *fields: str) -> None:
+    ticket.updated_at = now
+    ticket.save(update_fields=[*fields, "updated_at"])
+
+
+def _set_status(ticket: Ticket, actor: User | None, new: str, now, note: str = "") -> None:
+    old = ticket.status
+    if old == new:
+        return
+    ticket.status = new
+    fields = ["status"]
+    if new == Status.RESOLVED:
+        ticket.resolved_at = now
+        fields.append("resolved_at")
+    if new == Status.CLOSED:
+        ticket.closed_at = now
+        fields.append("closed_at")
+    _touch(ticket, now, *fields)
+    _record(ticket, actor, Event.Kind.STATUS, field="status", old_value=old, new_value=new,
+            note=note)  # fmt: skip
+    _publish("ticket.status_changed", ticket, actor, old=old, new=new)
+
+
+# --- creating ------------------------------------------------------------------------------
+
+
+def default_queue() -> Queue:
+    queue = Queue.objects.filter(is_active=True).order_by("id").first()
+    if queue is None:
+        raise ValidationError(_("No queue is set up yet: an admin must create one first."))
+    return queue
+
+
+@transaction.atomic
+def open_ticket(
+    *,
+    actor: User,
+    requester: User,
+    subject: str,
+    body: str,
+    channel: str,
+    queue: Queue | None = None,
+    ticket_type: TicketType | None = None,
+    priority: int = Ticket.Priority.NORMAL,
+    custom: dict | None = None,
+    attachments: Sequence = (),
+    body_is_html: bool = False,
+    message_internal: bool = False,
+) -> Ticket:
+    """Open a ticket with its first message.
+
+    A customer opens tickets only for itself; agents open them on behalf of anyone
+    (a phone call, a walk-in). Subject and description are required.
+    """
+    if actor.is_customer and actor.pk != requester.pk:
+        raise PermissionDenied(_("Customers can only open tickets for themselves."))
+    subject = " ".join((subject or "").split())
+    if not subject:
+        raise ValidationError({"subject": _("A subject is required.")})
+    if not (body or "").strip():
+        raise ValidationError({"body": _("A description is required.")})
+    for upload in attachments:
+        check_upload(upload)
+    now = timezone.now()
+    ticket = Ticket.objects.create(
+        number=next_value("ticket"),
+        subject=subject[:500],
+        channel=channel,
+        queue=queue or default_queue(),
+        ticket_type=ticket_type,
+        priority=priority,
+        requester=requester,
+        organization_id=requester.organization_id,
+        custom=custom or {},
+        created_at=now,
+        updated_at=now,
+    )
+    html, text = _body(body, is_html=body_is_html)
+    message = Message.objects.create(
+        ticket=ticket,
+        author=actor,
+        is_internal=message_internal,
+        channel=channel,
+        body_html=html,
+        body_text=text,
+        created_at=now,
+    )
+    _store_attachments(ticket, actor, attachments, message)
+    _record(ticket, actor, Event.Kind.CREATED, new_value=channel, created_at=now)
+    _publish("ticket.created", ticket, actor, channel=channel, message_id=message.id)
+    return ticket
+
+
+# --- conversation --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def post_message(
+    ticket: Ticket,
+    *,
+    actor: User,
+    body: str,
+    channel: str,
+    internal: bool = False,
+    attachments: Sequence = (),
+    body_is_html: bool = False,
+    new_status: str | None = None,
+) -> Message:
+    """Add a public reply or an internal note.
+
+    Customers write public replies only. A customer reply moves a Waiting ticket back to
+    In progress and a Resolved one to Feedback; on a Closed ticket it reopens it within the
+    reopen window, or else opens a linked follow-up ticket that carries the message.
+    Agents may set the status in the same step (e.g. reply and wait for the customer).
+    """
+    _require_visible(actor, ticket)
+    if not (body or "").strip() and not attachments:
+        raise ValidationError({"body": _("Write a message or attach a file.")})
+    if actor.is_customer and (internal or new_status):
+        raise PermissionDenied(_("Customers can only post public replies."))
+    for upload in attachments:
+        check_upload(upload)
+    now = timezone.now()
+    if actor.is_customer:
+        target = workflow.status_after_customer_reply(ticket)
+        if target is None:
+            return _follow_up(ticket, actor, body, channel, attachments, body_is_html)
+        _set_status(ticket, actor, target, now)
+    html, text = _body(body, is_html=body_is_html)
+    message = Message.objects.create(
+        ticket=ticket,
+        author=actor,
+        is_internal=internal,
+        channel=channel,
+        body_html=html,
+        body_text=text,
+        created_at=now,
+    )
+    _store_attachments(ticket, actor, attachments, message)
+    fields = []
+    if actor.is_agent and not internal and ticket.first_response_at is None:
+        ticket.first_response_at = now
+        fields.append("first_response_at")
+    _touch(ticket, now, *fields)
+    _record(
+        ticket,
+        actor,
+        Event.Kind.MESSAGE,
+        new_value="internal" if internal else "public",
+        created_at=now,
+    )
+    _publish(
+        "message.posted", ticket, actor, message_id=message.id, internal=internal, channel=channel
+    )
+    if new_status and new_status != ticket.status:
+        _change_status(ticket, actor, new_status, now)
+    return message
+
+
+def _follow_up(ticket, actor, body, channel, attachments, body_is_html) -> Message:
+    follow_up = open_ticket(
+        actor=actor,
+        requester=actor,
+        subject=ticket.subject,
+        body=body,
+        channel=channel,
+        queue=ticket.queue,
+        ticket_type=ticket.ticket_type,
+        priority=ticket.priority,
+        attachments=attachments,
+        body_is_html=body_is_html,
+    )
+    follow_up.follow_up_of = ticket
+    follow_up.save(update_fields=["follow_up_of"])
+    _record(ticket, actor, Event.Kind.FOLLOW_UP, new_value=follow_up.reference)
+    _record(follow_up, actor, Event.Kind.FOLLOW_UP, old_value=ticket.reference)
+    return follow_up.messages.get()
+
+
+# --- status --------------------------------------------------------------------------------
+
+
+def _change_status(ticket: Ticket, actor: User, status: str, now, note: str = "") -> None:
+    if status not in Status.values:
+        raise ValidationError({"status": _("Unknown status.")})
+    allowed = workflow.allowed_statuses(ticket, as_customer=actor.is_customer)
+    if status not in allowed:
+        if ticket.status == Status.CLOSED and status == Status.FEEDBACK:
+            raise ValidationError(
+                {"status": _("This ticket was closed too long ago to reopen; reply to open a "
+                             "follow-up ticket instead.")}
+            )  # fmt: skip
+        raise ValidationError(
+            {
+                "status": _("A ticket cannot move from %(old)s to %(new)s.")
+                % {"old": Status(ticket.status).label, "new": Status(status).label}
+            }
+        )
+    _set_status(ticket, actor, status, now, note)
+
+
+@transaction.atomic
+def change_status(ticket: Ticket, *, actor: User, status: str, note: str = "") -> Ticket:
+    """Move the ticket to STATUS if the workflow allows it for this actor.
+
+    Customers may close their own tickets and reopen resolved (or recently closed) ones.
+    """
+    _require_visible(actor, ticket)
+    if actor.is_customer and not _customer_owns(actor, ticket):
+        raise PermissionDenied(_("Only the requester can close or reopen this ticket."))
+    _change_status(ticket, actor, status, timezone.now(), note)
+    return ticket
+
+
+def _customer_owns(actor: User, ticket: Ticket) -> bool:
+    return ticket.requester_id == actor.pk or (
+        actor.is_org_manager and ticket.organization_id == actor.organization_id
+    )
+
+
+# --- fields --------------------------------------------------------------------------------
+
+EDITABLE_FIELDS = ("subject", "priority", "ticket_type", "queue", "tier", "custom")
+
+
+def _display(value) -> str:
+    if value is None:
+        return ""
+    return str(value)
+
+
+@transaction.atomic
+def update_ticket(ticket: Ticket, *, actor: User, **changes) -> Ticket:
+    """Change subject, priority, type, queue, tier or custom fields (agents only)."""
+    _require_agent(actor, ticket)
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationError(_("These fields cannot be changed: %s") % ", ".join(sorted(unknown)))
+    if "tier" in changes and not 1 <= int(changes["tier"]) <= MAX_TIER:
+        raise ValidationError({"tier": _("Tier must be between 1 and %d.") % MAX_TIER})
+    if "subject" in changes:
+        changes["subject"] = " ".join((changes["subject"] or "").split())[:500]
+        if not changes["subject"]:
+            raise ValidationError({"subject": _("A subject is required.")})
+    now = timezone.now()
+    changed = []
+    for name, new in changes.items():
+        old = getattr(ticket, name)
+        if name == "custom":
+            new = {**ticket.custom, **new}
+            for key in sorted(set(old) | set(new)):
+                if old.get(key) != new.get(key):
+                    _record(ticket, actor, Event.Kind.FIELD, field=f"custom.{key}",
+                            old_value=_display(old.get(key)), new_value=_display(new.get(key)),
+                            created_at=now)  # fmt: skip
+        elif old != new:
+            _record(ticket, actor, Event.Kind.FIELD, field=name, old_value=_display(old),
+                    new_value=_display(new), created_at=now)  # fmt: skip
+        if old != new:
+            setattr(ticket, name, new)
+            changed.append(name)
+    if changed:
+        _touch(ticket, now, *changed)
+        _publish("ticket.updated", ticket, actor, fields=changed)
+    return ticket
+
+
+@transaction.atomic
+def assign(ticket: Ticket, *, actor: User, assignee: User | None) -> Ticket:
+    """Give the ticket to ASSIGNEE (an active agent), or unassign it with None.
+
+    Taking a New ticket starts the work: it moves to In progress.
+    """
+    _require_agent(actor, ticket)
+    if assignee is not None and (not assignee.is_agent or not assignee.is_active):
+        raise ValidationError({"assignee": _("Tickets can only be assigned to active agents.")})
+    if ticket.assignee_id == (assignee.pk if assignee else None):
+        return ticket
+    now = timezone.now()
+    old = ticket.assignee
+    ticket.assignee = assignee
+    _touch(ticket, now, "assignee")
+    _record(ticket, actor, Event.Kind.ASSIGNED, field="assignee", old_value=_display(old),
+            new_value=_display(assignee), created_at=now)  # fmt: skip
+    _publish("ticket.assigned", ticket, actor, assignee_id=assignee.pk if assignee else None)
+    if assignee is not None and ticket.status == Status.NEW:
+        _set_status(ticket, actor, Status.IN_PROGRESS, now)
+    return ticket
+
+
+@transaction.atomic
+def escalate(
+    ticket: Ticket,
+    *,
+    actor: User,
+    reason: str,
+    tier: int | None = None,
+    queue: Queue | None = None,
+    assignee: User | None = None,
+) -> Ticket:
+    """Hand the ticket up a tier and/or to another queue, with a reason.
+
+    With neither tier nor queue given it goes one tier up. It is unassigned unless a target
+    agent is named, so the next tier picks it up.
+    """
+    _require_agent(actor, ticket)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the ticket is escalated.")})
+    new_queue = queue or ticket.queue
+    new_tier = tier if tier is not None else (ticket.tier + 1 if queue is None else ticket.tier)
+    if not 1 <= new_tier <= MAX_TIER:
+        raise ValidationError({"tier": _("Tier must be between 1 and %d.") % MAX_TIER})
+    if new_tier == ticket.tier and new_queue.pk == ticket.queue_id:
+        raise ValidationError(_("Choose a higher tier or another queue to escalate to."))
+    if assignee is not None and (not assignee.is_agent or not assignee.is_active):
+        raise ValidationError({"assignee": _("Tickets can only be assigned to active agents.")})
+    now = timezone.now()
+    old = f"{ticket.queue.name} / tier {ticket.tier}"
+    ticket.tier, ticket.queue, ticket.assignee = new_tier, new_queue, assignee
+    _touch(ticket, now, "tier", "queue", "assignee")
+    _record(ticket, actor, Event.Kind.ESCALATED, field="tier",
+            old_value=old, new_value=f"{new_queue.name} / tier {new_tier}",
+            note=reason, created_at=now)  # fmt: skip
+    _publish("ticket.escalated", ticket, actor, tier=new_tier, queue_id=new_queue.pk,
+             assignee_id=assignee.pk if assignee else None, reason=reason)  # fmt: skip
+    return ticket
+
+
+@transaction.atomic
+def share(ticket: Ticket, *, actor: User, user: User) -> TicketShare:
+    """Let a colleague see and comment on the ticket (agents share; anyone can be shared with)."""
+    _require_agent(actor, ticket)
+    if not user.is_active:
+        raise ValidationError({"user": _("That account is disabled.")})
+    if user.is_customer and user.organization_id != ticket.organization_id:
+        raise ValidationError(
+            {"user": _("A ticket can only be shared with customers of its organization.")}
+        )
+    existing = TicketShare.objects.filter(ticket=ticket, user=user).first()
+    if existing:
+        return existing
+    now = timezone.now()
+    share_row = TicketShare.objects.create(ticket=ticket, user=user, shared_by=actor,
+                                           created_at=now)  # fmt: skip
+    _touch(ticket, now)
+    _record(ticket, actor, Event.Kind.SHARED, field="collaborators", new_value=_display(user),
+            created_at=now)  # fmt: skip
+    _publish("ticket.shared", ticket, actor, user_id=user.pk)
+    return share_row
+
+
+@transaction.atomic
+def unshare(ticket: Ticket, *, actor: User, user: User) -> None:
+    _require_agent(actor, ticket)
+    deleted, _rows = TicketShare.objects.filter(ticket=ticket, user=user).delete()
+    if deleted:
+        now = timezone.now()
+        _touch(ticket, now)
+        _record(ticket, actor, Event.Kind.UNSHARED, field="collaborators",
+                old_value=_display(user), created_at=now)  # fmt: skip
+        _publish("ticket.unshared", ticket, actor, user_id=user.pk)
+
+
+@transaction.atomic
+def add_attachments(ticket: Ticket, *, actor: User, files: Sequence) -> list[Attachment]:
+    """Attach files to the ticket itself (visible to whoever sees the ticket)."""
+    _require_visible(actor, ticket)
+    if not files:
+        raise ValidationError({"files": _("Choose at least one file.")})
+    stored = _store_attachments(ticket, actor, files)
+    now = timezone.now()
+    _touch(ticket, now)
+    for attachment in stored:
+        _record(ticket, actor, Event.Kind.ATTACHMENT, new_value=attachment.filename,
+                created_at=now)  # fmt: skip
+    _publish("ticket.attachments_added", ticket, actor, ids=[a.id for a in stored])
+    return stored
