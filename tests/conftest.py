@@ -1,0 +1,116 @@
+"""Shared personas: every view and service is tried as each of them.
+
+customer / org_colleague / org_manager belong to `org`; other_customer to `other_org`.
+agent works `queue`; other_agent works `other_queue`; supervisor and admin see everything.
+"""
+
+import pytest
+from django.test import Client
+
+from relaydesk.accounts.models import User
+from relaydesk.tickets import services
+from relaydesk.tickets.models import Ticket
+from tests.factories import (
+    AgentFactory,
+    OrganizationFactory,
+    QueueFactory,
+    UserFactory,
+)
+
+
+@pytest.fixture
+def queue(db):
+    return QueueFactory(name="IT Support", slug="it-support")
+
+
+@pytest.fixture
+def other_queue(db):
+    return QueueFactory(name="Network", slug="network")
+
+
+@pytest.fixture
+def org(db):
+    return OrganizationFactory(name="Acme", domains="acme.test")
+
+
+@pytest.fixture
+def other_org(db):
+    return OrganizationFactory(name="Globex", domains="globex.test")
+
+
+@pytest.fixture
+def customer(org):
+    return UserFactory(email="customer@acme.test", full_name="Cora Customer", organization=org)
+
+
+@pytest.fixture
+def org_colleague(org):
+    return UserFactory(email="colleague@acme.test", organization=org)
+
+
+@pytest.fixture
+def org_manager(org):
+    return UserFactory(email="manager@acme.test", organization=org, is_org_manager=True)
+
+
+@pytest.fixture
+def other_customer(other_org):
+    return UserFactory(email="other@globex.test", organization=other_org)
+
+
+@pytest.fixture
+def agent(queue):
+    return AgentFactory(email="agent@desk.test", full_name="Andy Agent", queues=[queue])
+
+
+@pytest.fixture
+def other_agent(other_queue):
+    return AgentFactory(email="netagent@desk.test", full_name="Nina Net", queues=[other_queue])
+
+
+@pytest.fixture
+def supervisor(db):
+    return UserFactory(email="super@desk.test", role=User.Role.SUPERVISOR)
+
+
+@pytest.fixture
+def admin_user(db):
+    return UserFactory(
+        email="admin@desk.test", role=User.Role.ADMIN, is_staff=True, is_superuser=True
+    )
+
+
+@pytest.fixture
+def make_ticket(queue, customer):
+    """Open a ticket through the write path, as its requester on the portal by default."""
+
+    def make(requester=None, *, queue_=None, subject="Printer is broken", body="It jams.", **kw):
+        requester = requester or customer
+        return services.open_ticket(
+            actor=kw.pop("actor", requester),
+            requester=requester,
+            subject=subject,
+            body=body,
+            channel=kw.pop("channel", Ticket.Channel.WEB),
+            queue=queue_ or queue,
+            **kw,
+        )
+
+    return make
+
+
+@pytest.fixture
+def ticket(make_ticket):
+    return make_ticket()
+
+
+@pytest.fixture
+def client_for():
+    """A test client signed in as USER."""
+
+    def login(user):
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return login
