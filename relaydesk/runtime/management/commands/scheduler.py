@@ -20,5 +20,4 @@ class Command(BaseCommand):
 
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
-        self.stdout.write(f"Scheduler running {len(scheduler.jobs())} periodic jobs")
         scheduler.run_forever(tick=tick, stop=lambda: stopping)
