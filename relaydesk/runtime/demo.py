@@ -63,6 +63,14 @@ SUBJECTS = [
     ("Question about our support contract", "other"),
 ]
 
+SAMPLE_VALUES = {
+    "hardware": {"device": "Laptop", "asset_tag": "ACME-0042"},
+    "software": {"application": "Outlook", "modules": ["Mail", "Calendar"]},
+    "network": {"affected_users": 12},
+    "access": {"system": "ERP", "needed_by": "2026-12-01"},
+    "other": {},
+}
+
 BODIES = [
     "Since this morning it does not work at all. I tried restarting twice.\n\nThanks for "
     "looking into it.",
@@ -141,6 +149,7 @@ def load(tickets: int = 54, seed: int = 7) -> None:
             queue=queue,
             ticket_type=types[type_slug],
             priority=rng.choice(Ticket.Priority.values),
+            custom=SAMPLE_VALUES[type_slug],
         )
         _advance(ticket, statuses[i % len(statuses)], rng, list(queue.agents.all()))
 

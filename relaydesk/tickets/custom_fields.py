@@ -67,9 +67,10 @@ def values_from_form(form: forms.Form, custom_fields: list[CustomField]) -> dict
     return {cf.key: to_json(data.get(field_name(cf))) for cf in custom_fields}
 
 
-def clean_values(custom_fields: list[CustomField], raw: dict) -> dict:
+def clean_values(custom_fields: list[CustomField], raw: dict, *, partial: bool = False) -> dict:
     """Validate RAW (key -> value, e.g. from the API) against CUSTOM_FIELDS.
 
+    With PARTIAL, only the keys present are checked (an update of some fields).
     Raises ValidationError naming every bad or unknown key.
     """
     errors = {}
@@ -79,6 +80,8 @@ def clean_values(custom_fields: list[CustomField], raw: dict) -> dict:
             errors[key] = _("Unknown field for this ticket type.")
     cleaned = {}
     for key, cf in known.items():
+        if partial and key not in raw:
+            continue
         value = raw.get(key)
         if isinstance(value, list) and cf.kind != K.MULTI_CHOICE:
             errors[key] = _("A single value is expected.")

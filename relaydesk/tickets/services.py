@@ -19,7 +19,7 @@ from relaydesk.accounts.models import MAX_TIER, Queue, User
 from relaydesk.core import events
 from relaydesk.core.html import html_to_text, sanitize_html, text_to_html
 from relaydesk.core.models import next_value
-from relaydesk.tickets import workflow
+from relaydesk.tickets import custom_fields, workflow
 from relaydesk.tickets.models import (
     Attachment,
     Event,
@@ -175,6 +175,8 @@ def open_ticket(
         raise ValidationError({"body": _("A description is required.")})
     for upload in attachments:
         check_upload(upload)
+    fields = custom_fields.fields_for_type(ticket_type, customer=actor.is_customer)
+    custom = custom_fields.clean_values(fields, custom or {}) if fields or custom else {}
     now = timezone.now()
     ticket = Ticket.objects.create(
         number=next_value("ticket"),
@@ -185,7 +187,7 @@ def open_ticket(
         priority=priority,
         requester=requester,
         organization_id=requester.organization_id,
-        custom=custom or {},
+        custom=custom,
         created_at=now,
         updated_at=now,
     )
@@ -356,6 +358,10 @@ def update_ticket(ticket: Ticket, *, actor: User, **changes) -> Ticket:
         changes["subject"] = " ".join((changes["subject"] or "").split())[:500]
         if not changes["subject"]:
             raise ValidationError({"subject": _("A subject is required.")})
+    if "custom" in changes:
+        ticket_type = changes.get("ticket_type", ticket.ticket_type)
+        fields = custom_fields.fields_for_type(ticket_type, customer=False)
+        changes["custom"] = custom_fields.clean_values(fields, changes["custom"], partial=True)
     now = timezone.now()
     changed = []
     for name, new in changes.items():
