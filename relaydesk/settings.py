@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
+    "ninja",  # serves the API docs' Swagger UI from our static files, not a CDN
     "django_tasks",
     "django_tasks_db",
     "relaydesk.core",

@@ -51,7 +51,7 @@ def visible_tickets(user: User) -> QuerySet[Ticket]:
 
 def with_list_columns(qs: QuerySet[Ticket]) -> QuerySet[Ticket]:
     """What a list row shows, in one query: no per-row lookups."""
-    return qs.select_related("queue", "requester", "assignee", "ticket_type")
+    return qs.select_related("queue", "requester", "assignee", "ticket_type", "organization")
 
 
 _REFERENCE = re.compile(r"^\s*(?:[A-Za-z]+-)?(\d{1,18})\s*$")
