@@ -1,10 +1,21 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from relaydesk.portal import views
+from relaydesk.portal.views import accounts, requests, tickets
 
 app_name = "portal"
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("", accounts.home, name="home"),
+    path("login/", accounts.PortalLoginView.as_view(), name="login"),
+    # LogoutView accepts POST only (GET gets 405), so a link or prefetch cannot sign anyone out.
+    path("logout/", auth_views.LogoutView.as_view(next_page="portal:home"), name="logout"),
+    path("signup/", accounts.signup, name="signup"),
+    path("requests/", requests.request_list, name="list"),
+    path("requests/new/", requests.new_request, name="new"),
+    path("requests/new/fields/", requests.new_request_fields, name="new_fields"),
+    path("requests/<int:number>/", tickets.ticket_detail, name="ticket"),
+    path("requests/<int:number>/reply/", tickets.reply, name="reply"),
+    path("requests/<int:number>/status/", tickets.change_status, name="status"),
+    path("requests/<int:number>/files/", tickets.add_files, name="files"),
+    path("attachments/<int:id>/", tickets.attachment, name="attachment"),
 ]

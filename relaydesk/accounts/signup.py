@@ -1,0 +1,45 @@
+"""Customer self sign-up on the portal."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from relaydesk.accounts.models import Organization, User
+
+
+def organization_for_email(email: str) -> Organization | None:
+    """The organization whose email domains include EMAIL's domain, if any."""
+    domain = email.rpartition("@")[2].strip().lower()
+    if not domain:
+        return None
+    # `icontains` narrows the candidates in the database; the exact match is checked here so
+    # that "acme.test" never matches "notacme.test".
+    for org in Organization.objects.filter(domains__icontains=domain).order_by("id"):
+        if domain in org.domain_list():
+            return org
+    return None
+
+
+def email_taken(email: str) -> bool:
+    return User.objects.filter(email__iexact=email.strip()).exists()
+
+
+@transaction.atomic
+def sign_up_customer(email: str, full_name: str, password: str) -> User:
+    """Create a customer account, joining the organization its email domain belongs to.
+
+    The caller validates the password (Django's validators); an email already in use is
+    refused whatever its case.
+    """
+    email = User.objects.normalize_email((email or "").strip()).lower()
+    if not email:
+        raise ValidationError({"email": _("An email address is required.")})
+    if email_taken(email):
+        raise ValidationError({"email": _("An account with this email address already exists.")})
+    return User.objects.create_user(
+        email,
+        password,
+        full_name=" ".join((full_name or "").split())[:200],
+        role=User.Role.CUSTOMER,
+        organization=organization_for_email(email),
+    )

@@ -1,0 +1,214 @@
+"""Portal forms: sign-in, sign-up, the request form, replies and files."""
+
+from django import forms
+from django.contrib.auth import password_validation
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from relaydesk.accounts.models import Queue, User
+from relaydesk.accounts.signup import email_taken
+from relaydesk.tickets import custom_fields, services
+from relaydesk.tickets.models import CustomField, Ticket, TicketType
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input; each is checked against the upload size limit."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        uploads = data if isinstance(data, list | tuple) else ([data] if data else [])
+        cleaned = [super(MultipleFileField, self).clean(upload, initial) for upload in uploads]
+        if self.required and not cleaned:
+            raise ValidationError(self.error_messages["required"], code="required")
+        errors = []
+        for upload in cleaned:
+            try:
+                services.check_upload(upload)
+            except ValidationError as exc:
+                errors.extend(exc.messages)
+        if errors:
+            raise ValidationError(errors)
+        return cleaned
+
+
+def apply_service_error(form: forms.Form, exc: ValidationError, rename: dict | None = None):
+    """Show a service's ValidationError on FORM, next to the field it names when it can."""
+    rename = rename or {}
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.message_dict.items():
+            name = rename.get(name, name)
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+# --- accounts ------------------------------------------------------------------------------
+
+
+class EmailAuthenticationForm(AuthenticationForm):
+    username = forms.EmailField(
+        label=_("Email address"),
+        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
+    )
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": _("That email address and password do not match an account."),
+    }
+
+
+class SignUpForm(forms.Form):
+    email = forms.EmailField(
+        label=_("Email address"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+    full_name = forms.CharField(
+        label=_("Full name"), max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
+    password1 = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validation.password_validators_help_text_html(),
+    )
+    password2 = forms.CharField(
+        label=_("Password again"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip().lower()
+        if email_taken(email):
+            raise ValidationError(
+                _("An account with this email address already exists. Sign in instead."),
+                code="duplicate",
+            )
+        return email
+
+    def clean(self):
+        data = super().clean()
+        first, second = data.get("password1"), data.get("password2")
+        if first and second and first != second:
+            self.add_error("password2", _("The two passwords differ."))
+        elif first:
+            probe = User(email=data.get("email", ""), full_name=data.get("full_name", ""))
+            try:
+                password_validation.validate_password(first, probe)
+            except ValidationError as exc:
+                self.add_error("password1", exc)
+        return data
+
+
+# --- requests ------------------------------------------------------------------------------
+
+
+class RequestForm(forms.Form):
+    """A new request. The custom fields of the chosen type are added on construction."""
+
+    subject = forms.CharField(label=_("Subject"), max_length=500)
+    description = forms.CharField(
+        label=_("Description"),
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("What happened, what you expected, and any error message you saw."),
+    )
+    type = forms.ModelChoiceField(
+        label=_("Type"), queryset=TicketType.objects.none(), empty_label=_("Choose a type")
+    )
+    priority = forms.TypedChoiceField(
+        label=_("Priority"),
+        choices=Ticket.Priority.choices,
+        coerce=int,
+        initial=Ticket.Priority.NORMAL,
+    )
+    queue = forms.ModelChoiceField(
+        label=_("Department"),
+        queryset=Queue.objects.none(),
+        required=False,
+        empty_label=_("Not sure"),
+    )
+    attachments = MultipleFileField(
+        label=_("Attachments"), help_text=_("Screenshots or other files (optional).")
+    )
+    # Which type the custom fields on the page were drawn for: a mismatch means the
+    # customer changed the type without JavaScript and has not seen its fields yet.
+    fields_for = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, ticket_type: TicketType | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        active_types = TicketType.objects.filter(is_active=True)
+        self.fields["type"].queryset = active_types
+        self.fields["type"].required = active_types.exists()
+        # Swap in the chosen type's custom fields; without JavaScript the server does it.
+        self.fields["type"].widget.attrs.update(
+            {
+                "hx-get": reverse("portal:new_fields"),
+                "hx-target": "#custom-fields",
+                "hx-swap": "innerHTML",
+                "hx-trigger": "change",
+            }
+        )
+        self.fields["queue"].queryset = Queue.objects.filter(is_active=True)
+        self.ticket_type = ticket_type
+        self.custom_fields: list[CustomField] = custom_fields.fields_for_type(
+            ticket_type, customer=True
+        )
+        custom_fields.add_to_form(self, self.custom_fields, initial={})
+        drawn_for = str(ticket_type.pk) if ticket_type else ""
+        self.submitted_fields_for = (self.data.get("fields_for") or "").strip()
+        self.initial["fields_for"] = drawn_for
+        if self.is_bound:
+            # A re-rendered form must say the fields now on the page are for this type.
+            self.data = self.data.copy()
+            self.data["fields_for"] = drawn_for
+
+    @staticmethod
+    def type_from(value) -> TicketType | None:
+        """The active type a submitted or requested value names, or None."""
+        if value is None or not str(value).isdigit():
+            return None
+        return TicketType.objects.filter(is_active=True, pk=int(value)).first()
+
+    def custom_bound_fields(self):
+        return [self[custom_fields.field_name(cf)] for cf in self.custom_fields]
+
+    def fields_were_shown(self) -> bool:
+        """False when the custom fields for the chosen type were never on the customer's page."""
+        wanted = str(self.ticket_type.pk) if self.ticket_type else ""
+        return self.submitted_fields_for == wanted or not self.custom_fields
+
+    def custom_values(self) -> dict:
+        return custom_fields.values_from_form(self, self.custom_fields)
+
+
+class ReplyForm(forms.Form):
+    body = forms.CharField(
+        label=_("Your reply"), required=False, widget=forms.Textarea(attrs={"rows": 5})
+    )
+    files = MultipleFileField(label=_("Attach files"))
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "reply_%s")  # the ticket page has two forms with "files"
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        data = super().clean()
+        if not (data.get("body") or "").strip() and not data.get("files") and not self._errors:
+            raise ValidationError(_("Write a message or attach a file."), code="empty")
+        return data
+
+
+class FilesForm(forms.Form):
+    files = MultipleFileField(label=_("Files to add"), required=True)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "add_%s")
+        super().__init__(*args, **kwargs)
