@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "relaydesk.desk",
     "relaydesk.portal",
     "relaydesk.api",
+    "relaydesk.mail",
     "relaydesk.runtime",
 ]
 
@@ -215,8 +216,64 @@ if HTTPS:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 
+
+def parse_email_url(url: str) -> dict:
+    """Django's EMAIL_* settings for EMAIL_URL.
+
+    smtp://user:pass@host:port (plain, port 25), smtp+tls:// (STARTTLS, 587), smtps:// (TLS,
+    465), console:// (print mail) and locmem:// (keep it in memory). `?timeout=N` sets the
+    SMTP timeout. An empty URL means console://: a fresh install never tries a mail server.
+    """
+    from urllib.parse import parse_qs, unquote, urlsplit
+
+    backends = {
+        "smtp": "django.core.mail.backends.smtp.EmailBackend",
+        "smtp+tls": "django.core.mail.backends.smtp.EmailBackend",
+        "smtps": "django.core.mail.backends.smtp.EmailBackend",
+        "console": "django.core.mail.backends.console.EmailBackend",
+        "locmem": "django.core.mail.backends.locmem.EmailBackend",
+    }
+    parts = urlsplit(url.strip() or "console://")
+    scheme = parts.scheme.lower()
+    if scheme not in backends:
+        raise ImproperlyConfigured(
+            f"EMAIL_URL must start with one of {', '.join(s + '://' for s in backends)}, "
+            f"not {url!r}"
+        )
+    config = {"EMAIL_BACKEND": backends[scheme]}
+    if not scheme.startswith("smtp"):
+        return config
+    try:
+        port = parts.port
+    except ValueError:
+        raise ImproperlyConfigured(f"EMAIL_URL has a bad port: {url!r}") from None
+    if not parts.hostname:
+        raise ImproperlyConfigured(f"EMAIL_URL names no host: {url!r}")
+    query = parse_qs(parts.query)
+    timeout = query.get("timeout", ["30"])[0]
+    if not timeout.isdigit():
+        raise ImproperlyConfigured(f"EMAIL_URL timeout must be whole seconds: {url!r}")
+    config.update(
+        EMAIL_HOST=parts.hostname,
+        EMAIL_PORT=port or {"smtp": 25, "smtp+tls": 587, "smtps": 465}[scheme],
+        EMAIL_HOST_USER=unquote(parts.username or ""),
+        EMAIL_HOST_PASSWORD=unquote(parts.password or ""),
+        EMAIL_USE_TLS=scheme == "smtp+tls",
+        EMAIL_USE_SSL=scheme == "smtps",
+        EMAIL_TIMEOUT=int(timeout),
+    )
+    return config
+
+
 EMAIL_URL = env_str("EMAIL_URL")
+globals().update(parse_email_url(EMAIL_URL))
 DEFAULT_FROM_EMAIL = env_str("RELAYDESK_FROM_EMAIL", "support@relaydesk.localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Inbound mail: a sender may open at most this many tickets/replies per window (a mail storm
+# from a looping auto-responder stops here), and the largest message accepted.
+MAIL_RATE_LIMIT = env_int("RELAYDESK_MAIL_RATE_LIMIT", 30)
+MAIL_RATE_WINDOW_MINUTES = env_int("RELAYDESK_MAIL_RATE_WINDOW_MINUTES", 10)
+MAIL_MAX_MESSAGE_BYTES = env_int("RELAYDESK_MAIL_MAX_MB", 40) * 1024 * 1024
 
 LOGGING = {
     "version": 1,
