@@ -56,7 +56,9 @@ def publish(name: str, payload: dict) -> None:
             sub.handler(payload)
     deferred = [sub.path for sub in subscribers_for(name) if not sub.sync]
     if deferred:
-        transaction.on_commit(lambda: _enqueue(name, deferred, payload))
+        # robust: the change is committed by now; a queue that cannot take the task must not
+        # turn a saved change into an error page (and a resubmitted, duplicate ticket).
+        transaction.on_commit(lambda: _enqueue(name, deferred, payload), robust=True)
 
 
 def _enqueue(name: str, paths: list[str], payload: dict) -> None:

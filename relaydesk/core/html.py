@@ -20,7 +20,10 @@ ALLOWED_ATTRIBUTES = {
 }
 URL_SCHEMES = {"http", "https", "mailto", "tel", "cid"}
 
-_BLOCK_END = re.compile(r"</(p|div|li|tr|h[1-6]|blockquote|pre)>|<br\s*/?>", re.IGNORECASE)
+# Paragraph-like blocks end with a blank line; lines (div, as mail clients write each line,
+# list items, table rows, <br>) with a line break.
+_PARAGRAPH_END = re.compile(r"</(p|h[1-6]|blockquote|pre|ul|ol|table)>", re.IGNORECASE)
+_LINE_END = re.compile(r"</(div|li|tr)>|<br\s*/?>", re.IGNORECASE)
 _TAG = re.compile(r"<[^>]+>")
 _BLANK_LINES = re.compile(r"\n{3,}")
 
@@ -38,7 +41,7 @@ def sanitize_html(value: str) -> str:
 
 def html_to_text(value: str) -> str:
     """A readable plain-text version of (already sanitized) HTML, for search and mail."""
-    text = _BLOCK_END.sub("\n", value or "")
+    text = _LINE_END.sub("\n", _PARAGRAPH_END.sub("\n\n", value or ""))
     text = html.unescape(_TAG.sub("", text))
     return _BLANK_LINES.sub("\n\n", text).strip()
 

@@ -1,6 +1,9 @@
 from django.db import connection, models
 from django.utils.translation import gettext_lazy as _
 
+# Ticket numbers start at 1001 so they look like numbers, not ids.
+SEQUENCE_STARTS = {"ticket": 1000}
+
 
 class Sequence(models.Model):
     """A named counter that only goes up, so numbers handed out are never reused."""
@@ -29,6 +32,7 @@ def next_value(name: str) -> int:
         )
         row = cursor.fetchone()
     if row is None:
-        Sequence.objects.get_or_create(name=name, defaults={"value": 0})
+        # The row is missing only after a flush (migrations create it): start where they do.
+        Sequence.objects.get_or_create(name=name, defaults={"value": SEQUENCE_STARTS.get(name, 0)})
         return next_value(name)
     return int(row[0])

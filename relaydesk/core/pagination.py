@@ -53,6 +53,8 @@ def decode_cursor(model: type[Model], cursor: str, ordering: tuple[str, ...]) ->
     parsed = []
     for field_name, value in zip(ordering, values, strict=True):
         field = model._meta.get_field(field_name.lstrip("-"))
+        if value is None:  # sort keys are never null; None cannot be compared against
+            raise BadCursor("cursor value is missing")
         try:
             parsed.append(field.to_python(value))
         except Exception as exc:  # field validation errors of any kind mean a forged cursor
@@ -75,14 +77,19 @@ def _after(ordering: tuple[str, ...], values: list) -> Q:
     )
 
 
+def seek(queryset: QuerySet[T], ordering: tuple[str, ...], cursor: str | None) -> QuerySet[T]:
+    """QUERYSET in ORDERING, from just after CURSOR on. Raises BadCursor for a forged cursor."""
+    qs = queryset.order_by(*ordering)
+    if cursor:
+        qs = qs.filter(_after(ordering, decode_cursor(queryset.model, cursor, ordering)))
+    return qs
+
+
 def paginate(
     queryset: QuerySet[T], ordering: tuple[str, ...], cursor: str | None, size: int
 ) -> Page[T]:
     """One page of QUERYSET in ORDERING, after CURSOR. Raises BadCursor for a forged cursor."""
-    qs = queryset.order_by(*ordering)
-    if cursor:
-        qs = qs.filter(_after(ordering, decode_cursor(queryset.model, cursor, ordering)))
-    rows = list(qs[: size + 1])
+    rows = list(seek(queryset, ordering, cursor)[: size + 1])
     next_cursor = encode_cursor(rows[size - 1], ordering) if len(rows) > size else None
     return Page(rows[:size], next_cursor)
 

@@ -1,8 +1,10 @@
 """Demo data for a first run: queues, staff in three tiers, two customer organizations, and
 about fifty tickets in every status, all made through the services (so they have history)."""
 
+import functools
 import random
 
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from relaydesk.accounts.models import Organization, Queue, QueueMembership, User
@@ -80,9 +82,16 @@ BODIES = [
 ]
 
 
+@functools.cache
+def _password_hash() -> str:
+    # Hashing is slow on purpose (~0.5 s); a first `serve` should not wait for it per account.
+    return make_password(DEMO_PASSWORD)
+
+
 def _user(email: str, name: str, role: str, **extra) -> User:
-    user = User.objects.create_user(email, DEMO_PASSWORD, full_name=name, role=role, **extra)
-    return user
+    return User.objects.create(
+        email=email, password=_password_hash(), full_name=name, role=role, **extra
+    )
 
 
 @transaction.atomic
@@ -93,7 +102,7 @@ def load(tickets: int = 54, seed: int = 7) -> None:
     globex = Organization.objects.create(
         name="Globex", domains="globex.example", members_see_all_tickets=True
     )
-    User.objects.create_superuser("admin@example.com", DEMO_PASSWORD, full_name="Ada Admin")
+    _user("admin@example.com", "Ada Admin", User.Role.ADMIN, is_staff=True, is_superuser=True)
     _user("supervisor@example.com", "Sam Supervisor", User.Role.SUPERVISOR)
     agents = [
         _user("tier1@example.com", "Tina Tier-One", User.Role.AGENT, tier=1),

@@ -5,8 +5,11 @@ rows in the same transaction, and publishes a domain event (subscribers that are
 synchronous run after commit, in the task queue). Nothing else saves a ticket.
 """
 
+import math
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -35,19 +38,44 @@ Status = Ticket.Status
 
 # --- helpers -------------------------------------------------------------------------------
 
+# Automated changes (routing rules, SLA actions, triggers) pass actor=None: the system, which
+# skips permission checks. The rule that acts is named in each audit row's note.
+_acting_rule: ContextVar[str] = ContextVar("acting_rule", default="")
 
-def _require_visible(actor: User, ticket: Ticket) -> None:
+
+@contextmanager
+def acting_rule(name: str) -> Iterator[None]:
+    """Within this block, changes made with actor=None are recorded as made by rule NAME."""
+    token = _acting_rule.set(name)
+    try:
+        yield
+    finally:
+        _acting_rule.reset(token)
+
+
+def _is_customer(actor: User | None) -> bool:
+    return actor is not None and actor.is_customer
+
+
+def _require_visible(actor: User | None, ticket: Ticket) -> None:
+    if actor is None:
+        return
     if not visible_tickets(actor).filter(id=ticket.id).exists():
         raise PermissionDenied(_("You cannot see this ticket."))
 
 
-def _require_agent(actor: User, ticket: Ticket) -> None:
+def _require_agent(actor: User | None, ticket: Ticket) -> None:
+    if actor is None:
+        return
     if not actor.is_agent:
         raise PermissionDenied(_("Only agents can do this."))
     _require_visible(actor, ticket)
 
 
 def _record(ticket: Ticket, actor: User | None, kind: str, **fields) -> Event:
+    if actor is None and _acting_rule.get():
+        rule_note = f"rule: {_acting_rule.get()}"
+        fields["note"] = f"{rule_note}\n{fields['note']}" if fields.get("note") else rule_note
     return Event.objects.create(ticket=ticket, actor=actor, kind=kind, **fields)
 
 
@@ -58,6 +86,7 @@ def _publish(name: str, ticket: Ticket, actor: User | None, **extra) -> None:
             "ticket_id": ticket.id,
             "number": ticket.number,
             "actor_id": actor.id if actor else None,
+            **({"rule": _acting_rule.get()} if actor is None and _acting_rule.get() else {}),
             **extra,
         },
     )
@@ -78,7 +107,8 @@ def check_upload(upload) -> None:
             _("%(name)s is %(size).1f MB; files may be at most %(limit)d MB.")
             % {
                 "name": upload.name,
-                "size": upload.size / 1024 / 1024,
+                # Rounded up, so a file just over the limit never reads as "20.0 MB".
+                "size": math.ceil(upload.size * 10 / 1024 / 1024) / 10,
                 "limit": settings.MAX_UPLOAD_BYTES // 1024 // 1024,
             }
         )
@@ -92,9 +122,12 @@ def _safe_filename(name: str) -> str:
 def _store_attachments(
     ticket: Ticket, actor: User | None, uploads: Iterable, message: Message | None = None
 ) -> list[Attachment]:
-    stored = []
+    uploads = list(uploads)
+    # Check every file before writing any, so a refused upload leaves no file behind.
     for upload in uploads:
         check_upload(upload)
+    stored = []
+    for upload in uploads:
         name = _safe_filename(upload.name)
         attachment = Attachment(
             ticket=ticket,
@@ -232,12 +265,12 @@ def post_message(
     _require_visible(actor, ticket)
     if not (body or "").strip() and not attachments:
         raise ValidationError({"body": _("Write a message or attach a file.")})
-    if actor.is_customer and (internal or new_status):
+    if _is_customer(actor) and (internal or new_status):
         raise PermissionDenied(_("Customers can only post public replies."))
     for upload in attachments:
         check_upload(upload)
     now = timezone.now()
-    if actor.is_customer:
+    if _is_customer(actor):
         target = workflow.status_after_customer_reply(ticket)
         if target is None:
             return _follow_up(ticket, actor, body, channel, attachments, body_is_html)
@@ -254,7 +287,7 @@ def post_message(
     )
     _store_attachments(ticket, actor, attachments, message)
     fields = []
-    if actor.is_agent and not internal and ticket.first_response_at is None:
+    if actor is not None and actor.is_agent and not internal and not ticket.first_response_at:
         ticket.first_response_at = now
         fields.append("first_response_at")
     _touch(ticket, now, *fields)
@@ -296,10 +329,10 @@ def _follow_up(ticket, actor, body, channel, attachments, body_is_html) -> Messa
 # --- status --------------------------------------------------------------------------------
 
 
-def _change_status(ticket: Ticket, actor: User, status: str, now, note: str = "") -> None:
+def _change_status(ticket: Ticket, actor: User | None, status: str, now, note: str = "") -> None:
     if status not in Status.values:
         raise ValidationError({"status": _("Unknown status.")})
-    allowed = workflow.allowed_statuses(ticket, as_customer=actor.is_customer)
+    allowed = workflow.allowed_statuses(ticket, as_customer=_is_customer(actor))
     if status not in allowed:
         if ticket.status == Status.CLOSED and status == Status.FEEDBACK:
             raise ValidationError(
@@ -322,7 +355,7 @@ def change_status(ticket: Ticket, *, actor: User, status: str, note: str = "") -
     Customers may close their own tickets and reopen resolved (or recently closed) ones.
     """
     _require_visible(actor, ticket)
-    if actor.is_customer and not _customer_owns(actor, ticket):
+    if _is_customer(actor) and not _customer_owns(actor, ticket):
         raise PermissionDenied(_("Only the requester can close or reopen this ticket."))
     _change_status(ticket, actor, status, timezone.now(), note)
     return ticket
@@ -453,7 +486,9 @@ def share(ticket: Ticket, *, actor: User, user: User) -> TicketShare:
     _require_agent(actor, ticket)
     if not user.is_active:
         raise ValidationError({"user": _("That account is disabled.")})
-    if user.is_customer and user.organization_id != ticket.organization_id:
+    if user.is_customer and user.pk != ticket.requester_id and (
+        ticket.organization_id is None or user.organization_id != ticket.organization_id
+    ):
         raise ValidationError(
             {"user": _("A ticket can only be shared with customers of its organization.")}
         )
