@@ -59,9 +59,10 @@ def test_request_reply_answer(live_server, open_page, customer, agent, queue, vi
     ticket.refresh_from_db()
     assert ticket.assignee == agent
     assert ticket.status == Ticket.Status.IN_PROGRESS
-    desk.get_by_label(re.compile("^(Reply|Message)", re.I)).first.fill(
+    desk.get_by_role("textbox", name=re.compile("^(Reply|Message)", re.I)).first.fill(
         "Please try the other USB-C port."
     )
+    desk.get_by_label("Status after sending").select_option("waiting")
     desk.get_by_role("button", name=re.compile("Send", re.I)).first.click()
     desk.wait_for_load_state("networkidle")
     ticket.refresh_from_db()
@@ -73,7 +74,9 @@ def test_request_reply_answer(live_server, open_page, customer, agent, queue, vi
     expect(portal.get_by_text("Please try the other USB-C port.")).to_be_visible()
     assert_accessible(portal)
     assert_no_horizontal_scroll(portal)
-    portal.get_by_label(re.compile("Reply|Message", re.I)).first.fill("That fixed it, thanks!")
+    portal.get_by_role("textbox", name=re.compile("Reply|Message", re.I)).first.fill(
+        "That fixed it, thanks!"
+    )
     portal.get_by_role("button", name=re.compile("Send", re.I)).first.click()
     expect(portal.get_by_text("That fixed it, thanks!")).to_be_visible()
     ticket.refresh_from_db()

@@ -1,0 +1,129 @@
+"""Apply rule actions to a ticket through the ticket services, as the system.
+
+Each change goes through `relaydesk.tickets.services` with actor=None inside
+`services.acting_rule(name)`, so the audit trail names the rule that made it. Kinds that
+reach outside (email, webhook) are registered by the automation app and run after commit.
+"""
+
+import logging
+from collections.abc import Callable
+
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.db import transaction
+
+from relaydesk.accounts.models import Queue, User
+from relaydesk.routing.models import ActionBase, Skill, TicketSkill, TicketTag
+from relaydesk.tickets import services
+from relaydesk.tickets.models import Event, Ticket, TicketType
+
+logger = logging.getLogger(__name__)
+Kind = ActionBase.Kind
+
+# kind -> handler(ticket, value, rule_name); automation adds email and webhook.
+extra_handlers: dict[str, Callable[[Ticket, str, str], None]] = {}
+
+
+def render(template: str, ticket: Ticket) -> str:
+    """Fill {reference}, {subject}, {requester}, {status}, {queue}; unknown names stay."""
+    values = {
+        "reference": ticket.reference,
+        "number": ticket.number,
+        "subject": ticket.subject,
+        "requester": ticket.requester.display_name if ticket.requester_id else "",
+        "status": ticket.get_status_display(),
+        "queue": ticket.queue.name if ticket.queue_id else "",
+        "assignee": ticket.assignee.display_name if ticket.assignee_id else "",
+    }
+
+    class Keep(dict):
+        def __missing__(self, key):
+            return "{" + key + "}"
+
+    try:
+        return template.format_map(Keep(values))
+    except (ValueError, IndexError):
+        return template
+
+
+def add_tags(ticket: Ticket, names: list[str], *, rule: str = "") -> None:
+    existing = set(ticket.tags.values_list("name", flat=True))
+    new = [n for n in dict.fromkeys(names) if n and n not in existing]
+    if not new:
+        return
+    TicketTag.objects.bulk_create([TicketTag(ticket=ticket, name=n) for n in new])
+    Event.objects.create(
+        ticket=ticket,
+        kind=Event.Kind.FIELD,
+        field="tags",
+        old_value=", ".join(sorted(existing)),
+        new_value=", ".join(sorted(existing | set(new))),
+        note=f"rule: {rule}" if rule else "",
+    )
+
+
+def require_skills(ticket: Ticket, names: list[str]) -> None:
+    for name in names:
+        skill, _created = Skill.objects.get_or_create(name=name)
+        TicketSkill.objects.get_or_create(ticket=ticket, skill=skill)
+
+
+def _split(value: str) -> list[str]:
+    return [v.strip() for v in value.split(",") if v.strip()]
+
+
+def apply_action(ticket: Ticket, kind: str, value: str, rule: str) -> None:
+    value = (value or "").strip()
+    if kind == Kind.SET_QUEUE:
+        services.update_ticket(ticket, actor=None, queue=Queue.objects.get(slug=value))
+    elif kind == Kind.SET_TIER:
+        services.update_ticket(ticket, actor=None, tier=int(value))
+    elif kind == Kind.SET_PRIORITY:
+        services.update_ticket(ticket, actor=None, priority=int(value))
+    elif kind == Kind.SET_TYPE:
+        ticket_type = TicketType.objects.get(slug=value)
+        services.update_ticket(ticket, actor=None, ticket_type=ticket_type)
+    elif kind == Kind.ADD_TAGS:
+        add_tags(ticket, [t.lower() for t in _split(value)], rule=rule)
+    elif kind == Kind.REQUIRE_SKILLS:
+        require_skills(ticket, _split(value))
+    elif kind == Kind.ASSIGN_AGENT:
+        agent = User.objects.get(email__iexact=value)
+        services.assign(ticket, actor=None, assignee=agent)
+    elif kind == Kind.ASSIGN_TEAM:
+        from relaydesk.routing.assignment import auto_assign
+
+        queue = Queue.objects.get(slug=value)
+        if queue.pk != ticket.queue_id:
+            services.update_ticket(ticket, actor=None, queue=queue)
+        if ticket.assignee_id and not ticket.assignee.memberships.filter(queue=queue).exists():
+            services.assign(ticket, actor=None, assignee=None)
+        auto_assign(ticket, rule=rule)
+    elif kind == Kind.SET_STATUS:
+        services.change_status(ticket, actor=None, status=value)
+    elif kind == Kind.ADD_NOTE:
+        services.post_message(
+            ticket,
+            actor=None,
+            body=render(value, ticket),
+            channel=Ticket.Channel.DESK,
+            internal=True,
+        )
+    elif kind in extra_handlers:
+        extra_handlers[kind](ticket, value, rule)
+    else:
+        raise ValidationError(f"Action {kind} is not available here.")
+
+
+def apply_actions(ticket: Ticket, actions, rule: str) -> None:
+    """Run ACTIONS of rule RULE in order. A broken action is logged and skipped: the ticket
+    is still created (a savepoint undoes only that action's partial changes)."""
+    with services.acting_rule(rule):
+        for action in actions:
+            try:
+                with transaction.atomic():
+                    apply_action(ticket, action.kind, action.value, rule)
+            except (ValidationError, ValueError, ObjectDoesNotExist) as exc:
+                logger.warning(
+                    "rule %r: action %s %r failed: %s", rule, action.kind, action.value, exc
+                )
+                ticket.refresh_from_db()

@@ -1,0 +1,63 @@
+from django import forms
+from django.contrib import admin
+
+from relaydesk.routing.models import (
+    AgentProfile,
+    AssignmentAction,
+    AssignmentCondition,
+    AssignmentRule,
+    QueueStrategy,
+    Skill,
+)
+from relaydesk.routing.rules import validate_condition
+
+
+class ConditionForm(forms.ModelForm):
+    """Refuses a condition that could never work (bad regex, text compared as a number)."""
+
+    def clean(self):
+        data = super().clean()
+        probe = self._meta.model(
+            **{k: data.get(k, "") or "" for k in ("field", "key", "operator", "value")}
+        )
+        problem = validate_condition(probe)
+        if problem:
+            raise forms.ValidationError(problem)
+        return data
+
+
+class AssignmentConditionInline(admin.TabularInline):
+    model = AssignmentCondition
+    form = ConditionForm
+    extra = 1
+
+
+class AssignmentActionInline(admin.TabularInline):
+    model = AssignmentAction
+    extra = 1
+
+
+@admin.register(AssignmentRule)
+class AssignmentRuleAdmin(admin.ModelAdmin):
+    list_display = ["name", "position", "is_active", "match", "stop_processing"]
+    list_editable = ["position", "is_active"]
+    search_fields = ["name"]
+    inlines = [AssignmentConditionInline, AssignmentActionInline]
+
+
+@admin.register(QueueStrategy)
+class QueueStrategyAdmin(admin.ModelAdmin):
+    list_display = ["queue", "strategy", "fallback", "last_assignee"]
+
+
+@admin.register(Skill)
+class SkillAdmin(admin.ModelAdmin):
+    search_fields = ["name"]
+
+
+@admin.register(AgentProfile)
+class AgentProfileAdmin(admin.ModelAdmin):
+    list_display = ["user", "away", "away_since"]
+    list_filter = ["away"]
+    filter_horizontal = ["skills"]
+    autocomplete_fields = ["user"]
