@@ -3,8 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+TEST_PROCESSES ?= 2
 
-.PHONY: run dev test test-fast lint format bench browser-deps clean
+.PHONY: run dev test test-fast lint format bench test-deps clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,17 +22,19 @@ dev: $(STAMP)
 	$(BIN)/relaydesk serve --dev
 
 ## Install, then the whole suite: unit, integration, browser (PostgreSQL when DATABASE_URL is set)
-test: $(STAMP) browser-deps
+test: $(STAMP) test-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_PROCESSES)
 
 ## The suite without the browser tests
 test-fast: $(STAMP)
-	$(BIN)/pytest -m "not browser"
+	$(BIN)/pytest -n $(TEST_PROCESSES) -m "not browser"
 
-browser-deps:
+# Debian's chromium for the browser tests, dovecot for the IMAP/POP3 tests.
+test-deps:
 	@scripts/ensure-chromium
+	@scripts/ensure-dovecot
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -4,6 +4,8 @@ customer / org_colleague / org_manager belong to `org`; other_customer to `other
 agent works `queue`; other_agent works `other_queue`; supervisor and admin see everything.
 """
 
+import os
+
 import pytest
 from django.test import Client
 
@@ -16,6 +18,20 @@ from tests.factories import (
     QueueFactory,
     UserFactory,
 )
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked `postgres` run in the PostgreSQL pass (DATABASE_URL set), not on SQLite.
+
+    They are deselected, not skipped: `.ci/run` runs the suite on both databases.
+    """
+    if os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
+        return
+    selected = [item for item in items if "postgres" not in item.keywords]
+    deselected = [item for item in items if "postgres" in item.keywords]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = selected
 
 
 @pytest.fixture

@@ -103,7 +103,6 @@ def test_two_workers_on_sqlite(tmp_path):
 
 
 @pytest.mark.postgres
-@pytest.mark.skipif(not os.environ.get("DATABASE_URL"), reason="needs DATABASE_URL (PostgreSQL)")
 def test_two_workers_on_postgres(transactional_db):
     s = connection.settings_dict
     url = (

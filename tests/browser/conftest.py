@@ -32,7 +32,7 @@ def chromium_path() -> str:
     path = shutil.which("chromium") or shutil.which("chromium-browser")
     if path is None:
         pytest.fail(
-            "Debian's chromium is not installed: run `make browser-deps` "
+            "Debian's chromium is not installed: run `make test-deps` "
             "(or `apt-get install chromium`)."
         )
     return path
