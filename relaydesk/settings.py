@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "relaydesk.core",
     "relaydesk.accounts",
     "relaydesk.tickets",
+    "relaydesk.knowledge",
     "relaydesk.routing",
     "relaydesk.sla",
     "relaydesk.notifications",

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from relaydesk.portal.views import accounts, requests, tickets
+from relaydesk.portal.views import accounts, knowledge, requests, tickets
 
 app_name = "portal"
 urlpatterns = [
@@ -18,4 +18,11 @@ urlpatterns = [
     path("requests/<int:number>/status/", tickets.change_status, name="status"),
     path("requests/<int:number>/files/", tickets.add_files, name="files"),
     path("attachments/<int:id>/", tickets.attachment, name="attachment"),
+    path("kb/", knowledge.kb_home, name="kb"),
+    path("kb/suggest/", knowledge.kb_suggest, name="kb_suggest"),
+    path("kb/deflection/", knowledge.kb_deflection, name="kb_deflection"),
+    path("kb/category/<slug:slug>/", knowledge.kb_category, name="kb_category"),
+    path("kb/<int:id>/vote/", knowledge.kb_vote, name="kb_vote"),
+    path("kb/<int:id>-<slug:slug>/", knowledge.kb_article, name="kb_article"),
+    path("kb/<int:id>/", knowledge.kb_article, name="kb_article_short"),
 ]

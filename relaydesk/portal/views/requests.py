@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 from relaydesk.core.pagination import BadCursor
 from relaydesk.portal.forms import RequestForm, apply_service_error
 from relaydesk.portal.views.access import customer_only, may_see_organization
+from relaydesk.portal.views.knowledge import forget_opened_suggestions
 from relaydesk.tickets import custom_fields, queries, services
 from relaydesk.tickets.models import Ticket
 
@@ -95,6 +96,7 @@ def new_request(request):
                 rename = {cf.key: custom_fields.field_name(cf) for cf in form.custom_fields}
                 apply_service_error(form, exc, {"body": "description", **rename})
             else:
+                forget_opened_suggestions(request)
                 messages.success(
                     request, _("Request %(reference)s received.") % {"reference": ticket.reference}
                 )
