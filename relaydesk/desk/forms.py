@@ -26,6 +26,7 @@ SORT_LABELS = {
     "oldest": _("Last activity, oldest first"),
     "created": _("Created, newest first"),
     "priority": _("Priority, highest first"),
+    "due": _("Due soonest"),  # desk.due.due_page: SLA clocks, not a column of the ticket
 }
 VIEW_CHOICES = [
     ("open", _("All open")),
@@ -98,7 +99,9 @@ class ListFilterForm(forms.Form):
         self.fields["assignee"].choices = assignees
         self.fields["priority"].choices = [("", _("Any priority")), *PRIORITY_CHOICES]
         self.fields["type"].choices = _id_choices(types, _("Any type"))
-        self.fields["sort"].choices = [(key, SORT_LABELS.get(key, key)) for key in SORTS]
+        self.fields["sort"].choices = [(key, SORT_LABELS.get(key, key)) for key in SORTS] + [
+            ("due", SORT_LABELS["due"])
+        ]
 
     def valid_data(self) -> dict:
         """The cleaned value of every field that is valid (the others are ignored)."""
@@ -217,6 +220,22 @@ class ShareForm(forms.Form):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("auto_id", "share_%s")
         super().__init__(*args, **kwargs)
+
+
+class MacroForm(forms.Form):
+    macro = forms.ChoiceField(label=_("Macro"))
+
+    def __init__(self, *args, macros, **kwargs):
+        kwargs.setdefault("auto_id", "macro_%s")
+        super().__init__(*args, **kwargs)
+        self.macros = {str(m.pk): m for m in macros}
+        self.fields["macro"].choices = [
+            (key, f"{m.name} ({_('mine')})" if m.owner_id else m.name)
+            for key, m in self.macros.items()
+        ]
+
+    def clean_macro(self):
+        return self.macros[self.cleaned_data["macro"]]
 
 
 class AttachForm(forms.Form):

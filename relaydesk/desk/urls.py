@@ -1,6 +1,17 @@
 from django.urls import path
 
-from relaydesk.desk.views import actions, calls, files, people, ticket, ticket_list
+from relaydesk.desk.views import (
+    actions,
+    availability,
+    calls,
+    files,
+    knowledge,
+    macros,
+    notifications,
+    people,
+    ticket,
+    ticket_list,
+)
 
 app_name = "desk"
 urlpatterns = [
@@ -17,4 +28,21 @@ urlpatterns = [
     path("calls/new/", calls.new_call, name="new_call"),
     path("attachments/<int:attachment_id>/", files.download_attachment, name="attachment"),
     path("people/", people.people, name="people"),
+    path("kb/", knowledge.article_list, name="kb_list"),
+    path("kb/new/", knowledge.article_new, name="kb_new"),
+    path("kb/links/", knowledge.link_search, name="kb_link_search"),
+    path("kb/<int:article_id>/edit/", knowledge.article_edit, name="kb_edit"),
+    path("kb/<int:article_id>/publish/", knowledge.article_publish, name="kb_publish"),
+    path("kb/<int:article_id>/archive/", knowledge.article_archive, name="kb_archive"),
+    path("tickets/<int:number>/kb/", knowledge.ticket_suggestions, name="kb_ticket_suggestions"),
+    path(
+        "tickets/<int:number>/messages/<int:message_id>/article/",
+        knowledge.article_from_message,
+        name="kb_from_message",
+    ),
+    path("tickets/<int:number>/macro/", macros.apply_macro, name="apply_macro"),
+    path("notifications/", notifications.notification_list, name="notifications"),
+    path("notifications/poll/", notifications.notifications_poll, name="notifications_poll"),
+    path("notifications/read/", notifications.mark_read, name="mark_read"),
+    path("availability/", availability.set_availability, name="availability"),
 ]

@@ -235,6 +235,7 @@ def list_articles(
     user,
     *,
     status: str | None = None,
+    category_id: int | None = None,
     sort: str = "updated",
     cursor: str | None = None,
     size: int = 50,
@@ -243,6 +244,8 @@ def list_articles(
     qs = visible_articles(user)
     if status:
         qs = qs.filter(status=status)
+    if category_id is not None:
+        qs = qs.filter(category_id=category_id)
     qs = with_translations(qs).select_related("author")
     return paginate(qs, SORTS.get(sort, SORTS["updated"]), cursor, size)
 

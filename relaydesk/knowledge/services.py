@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from relaydesk.accounts.models import Organization, User
@@ -95,6 +96,23 @@ def _revise(article, translation, actor, changed, note="") -> Revision:
 
 def _publish_event(name: str, article: Article, actor: User | None) -> None:
     events.publish(name, {"article_id": article.id, "actor_id": actor.id if actor else None})
+
+
+def tags_named(actor: User, names: Iterable[str]) -> list[Tag]:
+    """The tags called NAMES (matched by slug), creating the missing ones: agents tag as they
+    write, without a trip to the admin."""
+    _require_agent(actor)
+    by_slug: dict[str, str] = {}
+    for name in names:
+        name = " ".join((name or "").split())[:50]
+        slug = slugify(name)[:50]
+        if slug:
+            by_slug.setdefault(slug, name)
+    existing = {t.slug: t for t in Tag.objects.filter(slug__in=by_slug)}
+    for slug, name in by_slug.items():
+        if slug not in existing:
+            existing[slug], _created = Tag.objects.get_or_create(slug=slug, defaults={"name": name})
+    return [existing[slug] for slug in by_slug]
 
 
 def _set_relations(article, organizations, tags) -> None:

@@ -12,7 +12,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from relaydesk.accounts.models import Queue, User
-from relaydesk.desk import forms
+from relaydesk.automation.services import macros_for
+from relaydesk.desk import due, forms
 from relaydesk.desk.views.access import agent_required
 from relaydesk.tickets import custom_fields, queries, workflow
 from relaydesk.tickets.models import Event, Ticket, TicketType
@@ -153,6 +154,8 @@ def render_ticket(request, ticket: Ticket, *, status: int = 200, choices=None, *
         "loose_attachments": queries.loose_attachments(user, ticket),
         "follow_ups": follow_ups,
         "is_assignee": ticket.assignee_id == user.pk,
+        "due": due.ticket_due(ticket),
+        "macro_form": forms.MacroForm(macros=list(macros_for(user))),
         **build_forms(request, ticket, choices, **bound),
     }
     return render(request, "desk/ticket_detail.html", context, status=status)

@@ -11,6 +11,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from relaydesk.accounts.models import MAX_TIER, Queue, User
 from relaydesk.core.pagination import BadCursor, format_count
+from relaydesk.desk import due
 from relaydesk.desk.counts import capped_counts
 from relaydesk.desk.forms import SORT_LABELS, ListFilterForm
 from relaydesk.desk.views.access import agent_required
@@ -185,10 +186,14 @@ def ticket_list(request):
             if cursor and not cursor.isdigit():
                 raise BadCursor("cursor is not valid")
             page = queries.search_tickets(user, q, filters, cursor=cursor, size=settings.PAGE_SIZE)
+        elif sort == due.DUE_SORT:
+            page = due.due_page(user, filters, cursor, settings.PAGE_SIZE)
         else:
             page = queries.list_tickets(
                 user, filters, sort=sort, cursor=cursor, size=settings.PAGE_SIZE
             )
+        if sort != due.DUE_SORT or q:
+            due.attach_due(page.items)  # the SLA clocks of the whole page in one query
     except BadCursor:
         first = params.copy()
         first.pop("cursor", None)
