@@ -81,14 +81,19 @@ def remove_ticket(doc_id: int) -> None:
 def matching_ticket_ids(
     query: str, *, before_id: int | None = None, limit: int = 500, subject_only: bool = False
 ) -> list[int]:
-    """Ids of documents matching every word of QUERY (the last as a prefix), newest first."""
+    """Ids of documents matching every word of QUERY (the last as a prefix), newest first.
+
+    A last word shorter than MIN_PREFIX is matched whole: as a prefix it would expand to
+    most of the vocabulary ("p"* takes ~750 ms at a million tickets, "pa"* ~90 ms).
+    """
     words = terms(query)
     if not words:
         return []
+    prefix = len(words[-1]) >= MIN_PREFIX
     params: list = []
     with connection.cursor() as cursor:
         if _is_postgres():
-            tsquery = " & ".join(words[:-1] + [words[-1] + ":*"])
+            tsquery = " & ".join(words[:-1] + [words[-1] + (":*" if prefix else "")])
             column = "subject" if subject_only else "document"
             sql = (
                 f"SELECT doc_id FROM {TICKET_TABLE}"  # noqa: S608
@@ -101,7 +106,8 @@ def matching_ticket_ids(
             sql += " ORDER BY doc_id DESC LIMIT %s"
         else:
             # Each word is quoted, so nothing the user types is FTS5 syntax.
-            phrase = " ".join(f'"{w}"' for w in words[:-1]) + f' "{words[-1]}"*'
+            phrase = " ".join(f'"{w}"' for w in words[:-1]) + f' "{words[-1]}"'
+            phrase += "*" if prefix else ""
             match = "{subject} : (" + phrase + ")" if subject_only else phrase
             sql = f"SELECT rowid FROM {TICKET_TABLE} WHERE {TICKET_TABLE} MATCH %s"  # noqa: S608
             params.append(match)
