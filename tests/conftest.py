@@ -34,6 +34,17 @@ def pytest_collection_modifyitems(config, items):
         items[:] = selected
 
 
+@pytest.fixture(autouse=True)
+def _fresh_process_caches():
+    """Per-process caches (rules, agent pools, SLA policies) key on version counters that
+    each test's rolled-back database resets: start every test without them."""
+    from relaydesk.routing.rules import VersionedCache
+
+    VersionedCache.clear_all()
+    yield
+    VersionedCache.clear_all()
+
+
 @pytest.fixture
 def queue(db):
     return QueueFactory(name="IT Support", slug="it-support")

@@ -292,9 +292,7 @@ def _ranked(match: str, within, limit: int) -> list[tuple[int, int]]:
             fetch = limit * 4
             cursor.execute(base + order, [match, fetch])
             rows = [(row[0], row[1]) for row in cursor.fetchall()]
-            allowed = set(
-                within.filter(id__in={a for _d, a in rows}).values_list("id", flat=True)
-            )
+            allowed = set(within.filter(id__in={a for _d, a in rows}).values_list("id", flat=True))
             kept = [row for row in rows if row[1] in allowed]
             if len(rows) < fetch or len(kept) >= limit:
                 return kept[:limit]

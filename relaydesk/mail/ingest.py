@@ -97,9 +97,8 @@ def receive(raw: bytes, *, mailbox: Mailbox | None = None, envelope_sender: str 
         logger.exception("could not parse a message; storing it for quarantine")
         parsed = None
     message_id = parsed.message_id if parsed else _fallback_id(raw)
-    existing = InboundMail.objects.filter(mail_id=message_id).first()
-    if existing is not None:
-        return Result(existing, parsed, duplicate=True)
+    # No look-up first: the unique Message-ID decides, below (a second delivery is rare; it
+    # costs a file written and removed, where a look-up would cost every message a query).
     inbound = InboundMail(
         mail_id=message_id,
         mailbox=mailbox,
@@ -238,7 +237,7 @@ def _process(inbound: InboundMail, parsed: ParsedMail) -> None:
             attachments=uploads,
             body_is_html=is_html,
         )
-        message = ticket.messages.get()
+        message = ticket.opening_message
         created = True
     else:
         created = message.ticket_id != ticket.id  # a closed ticket's reply opens a follow-up

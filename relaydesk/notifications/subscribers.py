@@ -1,10 +1,9 @@
 """Who is told what. Every handler runs in the task queue after commit.
 
-A cheap synchronous filter looks at each event's payload first and enqueues the handler only
+A cheap test on each event's payload (the subscriber's `applies`) queues the handler only
 when someone may have to be told, so routine changes add no rows to the task queue.
 """
 
-from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 from django_tasks import task
@@ -198,13 +197,17 @@ HANDLERS = {
 }
 
 
-@task()
-def deliver(payload: dict) -> None:
+def _wanted(payload: dict) -> bool:
+    return HANDLERS[payload["event"]][1](payload)
+
+
+@subscribe(*HANDLERS, applies=_wanted)
+def deliver_notifications(payload: dict) -> None:
+    """Tell whoever this event concerns (in the worker, only when anyone may need telling)."""
     HANDLERS[payload["event"]][0](payload)
 
 
-@subscribe(*HANDLERS, sync=True)
-def dispatch(payload: dict) -> None:
-    """Enqueue the handler for this event after commit, if anyone may need telling."""
-    if HANDLERS[payload["event"]][1](payload):
-        transaction.on_commit(lambda: deliver.enqueue(payload))
+@task()
+def deliver(payload: dict) -> None:
+    """Kept for tasks queued before notifications became a deferred subscriber."""
+    HANDLERS[payload["event"]][0](payload)

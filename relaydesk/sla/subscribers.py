@@ -3,20 +3,26 @@
 from relaydesk.core.events import subscribe
 from relaydesk.routing.engine import routing_ticket
 from relaydesk.sla import clocks
+from relaydesk.tickets import services
 from relaydesk.tickets.models import Ticket
 
 POLICY_FIELDS = {"priority", "ticket_type", "queue"}
 
 
+def _current(ticket_id: int) -> Ticket | None:
+    # The service's own object when there is one (it is current); else the row.
+    return services.ticket_at_hand(ticket_id) or Ticket.objects.filter(id=ticket_id).first()
+
+
 def _ticket(payload: dict) -> Ticket | None:
     if routing_ticket.get() == payload["ticket_id"]:
         return None  # still being routed: start_clock runs next, on the final state
-    return Ticket.objects.filter(id=payload["ticket_id"]).first()
+    return _current(payload["ticket_id"])
 
 
 @subscribe("ticket.created", sync=True)
 def start_clock(payload: dict) -> None:
-    ticket = Ticket.objects.filter(id=payload["ticket_id"]).first()
+    ticket = _current(payload["ticket_id"])
     if ticket is not None:
         clocks.start_clock(ticket)
 

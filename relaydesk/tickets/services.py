@@ -57,8 +57,20 @@ def _is_customer(actor: User | None) -> bool:
     return actor is not None and actor.is_customer
 
 
+def _obviously_visible(actor: User, ticket: Ticket) -> bool:
+    """What visible_tickets() grants without a query: staff who see all, the requester, the
+    assignee. Anything else (queues, shares, organizations) is asked of the database."""
+    if not actor.is_active:
+        return False
+    return (
+        actor.sees_all_tickets
+        or ticket.requester_id == actor.pk
+        or (actor.is_agent and ticket.assignee_id == actor.pk)
+    )
+
+
 def _require_visible(actor: User | None, ticket: Ticket) -> None:
-    if actor is None:
+    if actor is None or _obviously_visible(actor, ticket):
         return
     if not visible_tickets(actor).filter(id=ticket.id).exists():
         raise PermissionDenied(_("You cannot see this ticket."))
@@ -72,24 +84,58 @@ def _require_agent(actor: User | None, ticket: Ticket) -> None:
     _require_visible(actor, ticket)
 
 
-def _record(ticket: Ticket, actor: User | None, kind: str, **fields) -> Event:
+def _event_fields(ticket: Ticket, actor: User | None, kind: str, **fields) -> dict:
     if actor is None and _acting_rule.get():
         rule_note = f"rule: {_acting_rule.get()}"
         fields["note"] = f"{rule_note}\n{fields['note']}" if fields.get("note") else rule_note
-    return Event.objects.create(ticket=ticket, actor=actor, kind=kind, **fields)
+    return {"ticket": ticket, "actor": actor, "kind": kind, **fields}
 
 
-def _publish(name: str, ticket: Ticket, actor: User | None, **extra) -> None:
-    events.publish(
-        name,
-        {
-            "ticket_id": ticket.id,
-            "number": ticket.number,
-            "actor_id": actor.id if actor else None,
-            **({"rule": _acting_rule.get()} if actor is None and _acting_rule.get() else {}),
-            **extra,
-        },
-    )
+def _event(ticket: Ticket, actor: User | None, kind: str, **fields) -> Event:
+    """An unsaved audit row, for writing several at once."""
+    return Event(**_event_fields(ticket, actor, kind, **fields))
+
+
+def _record(ticket: Ticket, actor: User | None, kind: str, **fields) -> Event:
+    return Event.objects.create(**_event_fields(ticket, actor, kind, **fields))
+
+
+# The ticket (and message) whose event the synchronous subscribers are handling right now,
+# so they use the very object the service holds instead of fetching the row again.
+_at_hand: ContextVar[tuple[Ticket, Message | None] | None] = ContextVar("at_hand", default=None)
+
+
+def ticket_at_hand(ticket_id: int) -> Ticket | None:
+    """The in-memory ticket of the event being published, if it is TICKET_ID (sync subscribers
+    only: it is the service's own object, so changes made through services show on it)."""
+    at_hand = _at_hand.get()
+    return at_hand[0] if at_hand is not None and at_hand[0].id == ticket_id else None
+
+
+def message_at_hand(message_id: int | None) -> Message | None:
+    at_hand = _at_hand.get()
+    if at_hand is None or at_hand[1] is None or message_id is None:
+        return None
+    return at_hand[1] if at_hand[1].id == message_id else None
+
+
+def _publish(
+    name: str, ticket: Ticket, actor: User | None, *, message: Message | None = None, **extra
+) -> None:
+    token = _at_hand.set((ticket, message))
+    try:
+        events.publish(
+            name,
+            {
+                "ticket_id": ticket.id,
+                "number": ticket.number,
+                "actor_id": actor.id if actor else None,
+                **({"rule": _acting_rule.get()} if actor is None and _acting_rule.get() else {}),
+                **extra,
+            },
+        )
+    finally:
+        _at_hand.reset(token)
 
 
 def _body(body: str, *, is_html: bool) -> tuple[str, str]:
@@ -197,7 +243,8 @@ def open_ticket(
     """Open a ticket with its first message.
 
     A customer opens tickets only for itself; agents open them on behalf of anyone
-    (a phone call, a walk-in). Subject and description are required.
+    (a phone call, a walk-in). Subject and description are required. The returned ticket
+    carries its first message as `ticket.opening_message`.
     """
     if actor.is_customer and actor.pk != requester.pk:
         raise PermissionDenied(_("Customers can only open tickets for themselves."))
@@ -235,8 +282,10 @@ def open_ticket(
         created_at=now,
     )
     _store_attachments(ticket, actor, attachments, message)
+    ticket.opening_message = message
     _record(ticket, actor, Event.Kind.CREATED, new_value=channel, created_at=now)
-    _publish("ticket.created", ticket, actor, channel=channel, message_id=message.id)
+    _publish("ticket.created", ticket, actor, message=message, channel=channel,
+             message_id=message.id)  # fmt: skip
     return ticket
 
 
@@ -298,9 +347,8 @@ def post_message(
         new_value="internal" if internal else "public",
         created_at=now,
     )
-    _publish(
-        "message.posted", ticket, actor, message_id=message.id, internal=internal, channel=channel
-    )
+    _publish("message.posted", ticket, actor, message=message, message_id=message.id,
+             internal=internal, channel=channel)  # fmt: skip
     if new_status and new_status != ticket.status:
         _change_status(ticket, actor, new_status, now)
     return message
@@ -323,7 +371,7 @@ def _follow_up(ticket, actor, body, channel, attachments, body_is_html) -> Messa
     follow_up.save(update_fields=["follow_up_of"])
     _record(ticket, actor, Event.Kind.FOLLOW_UP, new_value=follow_up.reference)
     _record(follow_up, actor, Event.Kind.FOLLOW_UP, old_value=ticket.reference)
-    return follow_up.messages.get()
+    return follow_up.opening_message
 
 
 # --- status --------------------------------------------------------------------------------
@@ -432,12 +480,30 @@ def assign(ticket: Ticket, *, actor: User, assignee: User | None) -> Ticket:
     now = timezone.now()
     old = ticket.assignee
     ticket.assignee = assignee
-    _touch(ticket, now, "assignee")
-    _record(ticket, actor, Event.Kind.ASSIGNED, field="assignee", old_value=_display(old),
-            new_value=_display(assignee), created_at=now)  # fmt: skip
+    records = [
+        _event(
+            ticket,
+            actor,
+            Event.Kind.ASSIGNED,
+            field="assignee",
+            old_value=_display(old),
+            new_value=_display(assignee),
+            created_at=now,
+        )
+    ]
+    starts_work = assignee is not None and ticket.status == Status.NEW
+    if starts_work:  # the status moves in the same UPDATE, audited as its own event
+        ticket.status = Status.IN_PROGRESS
+        records.append(_event(ticket, actor, Event.Kind.STATUS, field="status",
+                              old_value=Status.NEW, new_value=Status.IN_PROGRESS,
+                              created_at=now))  # fmt: skip
+        _touch(ticket, now, "assignee", "status")
+    else:
+        _touch(ticket, now, "assignee")
+    Event.objects.bulk_create(records)
     _publish("ticket.assigned", ticket, actor, assignee_id=assignee.pk if assignee else None)
-    if assignee is not None and ticket.status == Status.NEW:
-        _set_status(ticket, actor, Status.IN_PROGRESS, now)
+    if starts_work:
+        _publish("ticket.status_changed", ticket, actor, old=Status.NEW, new=Status.IN_PROGRESS)
     return ticket
 
 
@@ -486,8 +552,10 @@ def share(ticket: Ticket, *, actor: User, user: User) -> TicketShare:
     _require_agent(actor, ticket)
     if not user.is_active:
         raise ValidationError({"user": _("That account is disabled.")})
-    if user.is_customer and user.pk != ticket.requester_id and (
-        ticket.organization_id is None or user.organization_id != ticket.organization_id
+    if (
+        user.is_customer
+        and user.pk != ticket.requester_id
+        and (ticket.organization_id is None or user.organization_id != ticket.organization_id)
     ):
         raise ValidationError(
             {"user": _("A ticket can only be shared with customers of its organization.")}

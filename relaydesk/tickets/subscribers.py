@@ -5,7 +5,12 @@ from relaydesk.core.events import subscribe
 from relaydesk.tickets.models import Message, Ticket
 
 
-@subscribe("ticket.created", "ticket.updated", "message.posted")
+def _changes_indexed_text(payload: dict) -> bool:
+    # Only the subject of a ticket's fields is indexed: a new queue or priority needs no work.
+    return payload["event"] != "ticket.updated" or "subject" in payload.get("fields", ())
+
+
+@subscribe("ticket.created", "ticket.updated", "message.posted", applies=_changes_indexed_text)
 def index_ticket_for_search(payload: dict) -> None:
     """Keep the full-text index of a ticket (reference, subject, every message) current."""
     reindex(payload["ticket_id"])

@@ -98,3 +98,66 @@ def test_only_agents_mark_themselves_away(customer, agent):
     assert routing.set_away(agent, True).away is True
     assert routing.is_away(agent)
     assert routing.set_away(agent, False).away_since is None
+
+
+# --- the per-process pool cache follows every change that matters --------------------------
+
+
+def _next_assignee(make_ticket):
+    return _assignees(make_ticket, 1)[0]
+
+
+def test_pool_cache_follows_away_new_members_and_deactivation(queue, agents, make_ticket):
+    from tests.factories import QueueFactory
+
+    QueueStrategy.objects.create(queue=queue, strategy=S.ROUND_ROBIN)
+    assert _next_assignee(make_ticket) == agents[0]  # the cache is loaded now
+    routing.set_away(agents[1], True)
+    assert _next_assignee(make_ticket) == agents[2]
+    newcomer = AgentFactory(email="new@desk.test")
+    newcomer.queues.add(queue)  # a membership added through the many-to-many
+    assert _next_assignee(make_ticket) == newcomer
+    agents[0].is_active = False
+    agents[0].save()
+    routing.set_away(agents[1], False)
+    assert _assignees(make_ticket, 3) == [agents[1], agents[2], newcomer]
+    newcomer.queues.remove(queue)
+    QueueFactory(name="Elsewhere", slug="elsewhere")
+    assert _assignees(make_ticket, 2) == [agents[1], agents[2]]
+
+
+def test_pool_cache_follows_strategy_changes(queue, agents, make_ticket):
+    strategy = QueueStrategy.objects.create(queue=queue, strategy=S.MANUAL)
+    assert _next_assignee(make_ticket) is None
+    strategy.strategy = S.ROUND_ROBIN
+    strategy.save()
+    assert _next_assignee(make_ticket) == agents[0]
+    strategy.delete()
+    assert _next_assignee(make_ticket) is None
+
+
+def test_a_sign_in_or_a_new_customer_keeps_the_pool_cache(queue, agents, make_ticket):
+    from django.contrib.auth.signals import user_logged_in
+
+    from relaydesk.accounts.services import find_or_create_customer
+    from relaydesk.routing.assignment import pool_cache
+
+    QueueStrategy.objects.create(queue=queue, strategy=S.ROUND_ROBIN)
+    make_ticket()
+    loaded = pool_cache._value
+    assert loaded is not None
+    user_logged_in.send(sender=type(agents[0]), request=None, user=agents[0])  # last_login
+    find_or_create_customer("someone@example.test", "Someone")  # an unknown mail sender
+    assert pool_cache._value is loaded
+
+
+def test_the_created_ticket_shows_its_routing(queue, agents, make_ticket, make_rule):
+    """Routing changes the very object open_ticket returns (no stale copy, no re-fetch)."""
+    QueueStrategy.objects.create(queue=queue, strategy=S.ROUND_ROBIN)
+    make_rule("urgent printers", [("subject", "contains", "printer")],
+              [(A.Kind.SET_PRIORITY, "4")])  # fmt: skip
+    ticket = make_ticket(subject="Printer on fire")
+    assert (ticket.priority, ticket.assignee, ticket.status) == (4, agents[0], "in_progress")
+    fresh = type(ticket).objects.get(pk=ticket.pk)
+    assert (fresh.priority, fresh.assignee_id, fresh.status) == (4, agents[0].id, "in_progress")
+    assert type(ticket).objects.filter(pk=ticket.pk, sla_clock__isnull=False).exists()

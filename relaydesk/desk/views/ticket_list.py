@@ -12,8 +12,9 @@ from django_htmx.http import HttpResponseClientRedirect
 from relaydesk.accounts.models import MAX_TIER, Queue, User
 from relaydesk.core.pagination import BadCursor, format_count
 from relaydesk.desk import due
-from relaydesk.desk.counts import capped_counts
+from relaydesk.desk.counts import cached_capped_counts
 from relaydesk.desk.forms import SORT_LABELS, ListFilterForm
+from relaydesk.desk.rows import present
 from relaydesk.desk.views.access import agent_required
 from relaydesk.tickets import queries
 from relaydesk.tickets.models import Ticket, TicketType
@@ -135,7 +136,13 @@ def _nav(user: User, queues: list[Queue], params) -> dict[str, list[NavEntry]]:
         ],
     }
     flat = [entry for entries in groups.values() for entry in entries]
-    counts = iter(capped_counts([f.apply(visible) for _l, _u, f, _c in flat]))
+    # What the counts depend on: the viewer, its role and queues, and the entries listed.
+    scope = f"{user.pk}:{user.role}:{sorted(user.queue_ids())}:{[q.pk for q in queues]}"
+    counts = iter(
+        cached_capped_counts(
+            scope, lambda: [f.apply(visible) for _l, _u, f, _c in flat], size=len(flat)
+        )
+    )
     return {
         name: [NavEntry(lbl, url, format_count(next(counts)), cur) for lbl, url, _f, cur in rows]
         for name, rows in groups.items()
@@ -207,7 +214,7 @@ def ticket_list(request):
     context = {
         "form": form,
         "page": page,
-        "tickets": page.items,
+        "tickets": present(page.items),
         "title": _title(data),
         "query": q,
         "sort_label": SORT_LABELS.get(sort, ""),
