@@ -178,6 +178,26 @@ def test_columns_and_sidebar_counts(client_for, agent, make_ticket, queue, custo
     assert re.search(r"My tickets</span> <span class=\"count\">0</span>", body)
 
 
+def test_sidebar_counts_are_cached_until_a_ticket_changes(client_for, agent, make_ticket):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from relaydesk.tickets import services
+
+    ticket = make_ticket()
+    client = client_for(agent)
+    with CaptureQueriesContext(connection) as first:
+        client.get("/desk/")
+    with CaptureQueriesContext(connection) as second:
+        body = client.get("/desk/").content.decode()
+    # The second load reuses the counts: the big multi-count query is not run again.
+    assert len(second) == len(first) - 1
+    assert re.search(r"My tickets</span> <span class=\"count\">0</span>", body)
+    services.assign(ticket, actor=agent, assignee=agent)
+    body = client.get("/desk/").content.decode()
+    assert re.search(r"My tickets</span> <span class=\"count\">1</span>", body)
+
+
 def test_capped_counts_in_one_query(agent, make_ticket, django_assert_num_queries):
     from relaydesk.desk.counts import capped_counts
     from relaydesk.tickets.queries import visible_tickets
