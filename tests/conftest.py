@@ -21,17 +21,17 @@ from tests.factories import (
 
 
 def pytest_collection_modifyitems(config, items):
-    """Tests marked `postgres` run in the PostgreSQL pass (DATABASE_URL set), not on SQLite.
+    """Tests marked `postgres` run in the PostgreSQL pass (DATABASE_URL set), those marked
+    `sqlite` in the SQLite pass.
 
-    They are deselected, not skipped: `.ci/run` runs the suite on both databases.
+    The others are deselected, not skipped: `.ci/run` runs the suite on both databases.
     """
-    if os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
-        return
-    selected = [item for item in items if "postgres" not in item.keywords]
-    deselected = [item for item in items if "postgres" in item.keywords]
+    on_postgres = os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
+    other = "sqlite" if on_postgres else "postgres"
+    deselected = [item for item in items if other in item.keywords]
     if deselected:
         config.hook.pytest_deselected(items=deselected)
-        items[:] = selected
+        items[:] = [item for item in items if other not in item.keywords]
 
 
 @pytest.fixture(autouse=True)
