@@ -1,4 +1,6 @@
+from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext as _
 
 from relaydesk.automation.models import (
     Macro,
@@ -9,7 +11,8 @@ from relaydesk.automation.models import (
     TriggerAction,
     TriggerCondition,
 )
-from relaydesk.routing.admin import ConditionForm
+from relaydesk.routing.admin import ActionForm, ConditionForm
+from relaydesk.tickets.models import Ticket
 
 
 class TriggerConditionInline(admin.TabularInline):
@@ -20,6 +23,7 @@ class TriggerConditionInline(admin.TabularInline):
 
 class TriggerActionInline(admin.TabularInline):
     model = TriggerAction
+    form = ActionForm
     extra = 1
 
 
@@ -31,8 +35,14 @@ class TriggerAdmin(admin.ModelAdmin):
     inlines = [TriggerConditionInline, TriggerActionInline]
 
 
+class MacroActionForm(ActionForm):
+    for_macro = True
+
+
 class MacroActionInline(admin.TabularInline):
     model = MacroAction
+    form = MacroActionForm
+    exclude = ["secret"]  # macros call no webhooks
     extra = 1
 
 
@@ -42,8 +52,33 @@ class MacroAdmin(admin.ModelAdmin):
     inlines = [MacroActionInline]
 
 
+class ScheduledRuleForm(forms.ModelForm):
+    """The value must fit the action: a real status to set, or some text to send or note."""
+
+    class Meta:
+        model = ScheduledRule
+        fields = ["name", "is_active", "status", "after_hours", "action", "value"]
+
+    def clean(self):
+        data = super().clean()
+        action, value = data.get("action"), (data.get("value") or "").strip()
+        if action == ScheduledRule.Action.SET_STATUS:
+            if value not in Ticket.Status.values:
+                self.add_error(
+                    "value",
+                    _("Give one of the statuses: %(choices)s.")
+                    % {"choices": ", ".join(Ticket.Status.values)},
+                )
+            elif value == data.get("status"):
+                self.add_error("value", _("The status to set is the status the rule looks at."))
+        elif action and not value:
+            self.add_error("value", _("Write the text of the note or email."))
+        return data
+
+
 @admin.register(ScheduledRule)
 class ScheduledRuleAdmin(admin.ModelAdmin):
+    form = ScheduledRuleForm
     list_display = ["name", "is_active", "status", "after_hours", "action", "value"]
 
 

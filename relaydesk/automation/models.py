@@ -19,6 +19,7 @@ class Trigger(RuleBase):
         UPDATED = "ticket.updated", _("Fields changed")
         ASSIGNED = "ticket.assigned", _("Assigned")
         ESCALATED = "ticket.escalated", _("Escalated")
+        DEESCALATED = "ticket.deescalated", _("De-escalated")
         SLA_WARNING = "sla.warning", _("SLA warning")
         SLA_BREACHED = "sla.breached", _("SLA breached")
 

@@ -211,6 +211,24 @@ class EscalateForm(forms.Form):
         self.fields["queue"].choices = _id_choices(queues)
 
 
+class DeescalateForm(forms.Form):
+    """Down a tier: the choices are the tiers below the ticket's (the queue stays)."""
+
+    tier = forms.TypedChoiceField(label=_("To tier"), choices=TIER_CHOICES, coerce=int)
+    agent = forms.EmailField(
+        label=_("To agent (optional, email)"),
+        required=False,
+        widget=forms.EmailInput(attrs={"autocomplete": "off", "list": "deesc_agent_options"}),
+    )
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, ticket, **kwargs):
+        kwargs.setdefault("auto_id", "deesc_%s")
+        kwargs.setdefault("initial", {"tier": max(ticket.tier - 1, 1)})
+        super().__init__(*args, **kwargs)
+        self.fields["tier"].choices = [c for c in TIER_CHOICES if int(c[0]) < ticket.tier]
+
+
 class ShareForm(forms.Form):
     email = forms.EmailField(
         label=_("Colleague's email"),

@@ -22,6 +22,7 @@ urlpatterns = [
     path("tickets/<int:number>/fields/", actions.update_fields, name="update_fields"),
     path("tickets/<int:number>/assign/", actions.assign, name="assign"),
     path("tickets/<int:number>/escalate/", actions.escalate, name="escalate"),
+    path("tickets/<int:number>/deescalate/", actions.deescalate, name="deescalate"),
     path("tickets/<int:number>/share/", actions.share, name="share"),
     path("tickets/<int:number>/unshare/", actions.unshare, name="unshare"),
     path("tickets/<int:number>/files/", actions.attach_files, name="attach_files"),

@@ -14,7 +14,10 @@ class MailConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from relaydesk.accounts.models import Queue
-        from relaydesk.mail import outbound, tasks  # noqa: F401
+        from relaydesk.mail import display, outbound, tasks  # noqa: F401
+        from relaydesk.tickets.queries import register_timeline_decorator
+
+        register_timeline_decorator(display.decorate_timeline)
         from relaydesk.mail.models import Mailbox, forget_own_addresses
 
         for model in (Queue, Mailbox):

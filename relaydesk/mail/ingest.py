@@ -334,3 +334,24 @@ def _handle_bounce(inbound: InboundMail, parsed: ParsedMail) -> None:
             status=OutboundMail.Status.BOUNCED, last_error=(parsed.text or parsed.subject)[:4000]
         )
     _finish(inbound, Status.BOUNCE, _("Delivery status notification"), ticket=ticket)
+    if ticket is not None:
+        _note_bounce(ticket, outbound, parsed)
+
+
+def _note_bounce(ticket: Ticket, outbound: OutboundMail | None, parsed: ParsedMail) -> None:
+    """An internal note on the ticket, so agents see that the customer did not get our mail.
+
+    Written by the system (actor=None): it is never mailed out and changes no status. A bounce
+    processed again finds its inbound row already done, so the note is written once.
+    """
+    report = (parsed.text or parsed.subject or "").strip()
+    if len(report) > 2000:
+        report = report[:2000] + "…"
+    if outbound is not None:
+        head = _("Our mail to %(to)s bounced (%(subject)s).") % {
+            "to": outbound.recipients, "subject": outbound.subject}  # fmt: skip
+    else:
+        head = _("A delivery failure notice arrived about this ticket.")
+    body = f"{head}\n\n{report}" if report else head
+    services.post_message(ticket, actor=None, body=body, channel=Ticket.Channel.EMAIL,
+                          internal=True)  # fmt: skip

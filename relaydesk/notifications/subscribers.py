@@ -149,6 +149,23 @@ def on_escalated(payload: dict) -> None:
     )
 
 
+def on_deescalated(payload: dict) -> None:
+    """The named agent, or the queue's agents who work the new (lower) tier."""
+    ticket = _ticket(payload)
+    if ticket is None:
+        return
+    targets = [ticket.assignee] if ticket.assignee_id else queue_agents(ticket, ticket.tier)
+    notify(
+        targets,
+        Kind.ESCALATED,
+        ticket,
+        _("De-escalated to tier %(tier)s: %(ticket)s")
+        % {"tier": ticket.tier, "ticket": _label(ticket)},
+        urgent=ticket.priority == URGENT,
+        exclude_id=payload.get("actor_id"),
+    )
+
+
 def on_status(payload: dict) -> None:
     ticket = _ticket(payload)
     if ticket is not None:
@@ -192,6 +209,7 @@ HANDLERS = {
     "ticket.shared": (on_shared, lambda p: True),
     "message.posted": (on_message, lambda p: not p.get("internal")),
     "ticket.escalated": (on_escalated, lambda p: True),
+    "ticket.deescalated": (on_deescalated, lambda p: True),
     "ticket.status_changed": (on_status, lambda p: p.get("new") == Ticket.Status.RESOLVED),
     "sla.notify": (on_sla, lambda p: True),
 }

@@ -9,9 +9,11 @@ import logging
 from collections.abc import Callable
 
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.core.validators import URLValidator
 from django.db import transaction
+from django.utils.translation import gettext as _
 
-from relaydesk.accounts.models import Queue, User
+from relaydesk.accounts.models import MAX_TIER, Queue, User
 from relaydesk.routing.models import ActionBase, Skill, TicketSkill, TicketTag
 from relaydesk.tickets import services
 from relaydesk.tickets.models import Event, Ticket, TicketType
@@ -19,8 +21,8 @@ from relaydesk.tickets.models import Event, Ticket, TicketType
 logger = logging.getLogger(__name__)
 Kind = ActionBase.Kind
 
-# kind -> handler(ticket, value, rule_name); automation adds email and webhook.
-extra_handlers: dict[str, Callable[[Ticket, str, str], None]] = {}
+# kind -> handler(ticket, value, rule_name, secret); automation adds email and webhook.
+extra_handlers: dict[str, Callable[[Ticket, str, str, str], None]] = {}
 
 
 def render(template: str, ticket: Ticket) -> str:
@@ -71,7 +73,60 @@ def _split(value: str) -> list[str]:
     return [v.strip() for v in value.split(",") if v.strip()]
 
 
-def apply_action(ticket: Ticket, kind: str, value: str, rule: str) -> None:
+# What a macro can do (relaydesk.automation.services.apply_macro); the rest is for rules.
+MACRO_KINDS = {Kind.SET_PRIORITY, Kind.SET_TIER, Kind.SET_QUEUE, Kind.SET_TYPE,
+               Kind.ASSIGN_AGENT, Kind.ADD_TAGS}  # fmt: skip
+
+
+def _whole_number(value: str) -> int | None:
+    try:
+        return int(value)
+    except ValueError:
+        return None
+
+
+def validate_action(kind: str, value: str, *, macro: bool = False) -> str | None:
+    """A message for the admin when the action could not work when it runs, else None.
+
+    At run time a broken action is only logged and skipped; this catches it at save time.
+    """
+    value = (value or "").strip()
+    if macro and kind not in MACRO_KINDS:
+        return _("A macro cannot do this; use a trigger.")
+    if kind in (Kind.SET_QUEUE, Kind.ASSIGN_TEAM):
+        if not Queue.objects.filter(slug=value, is_active=True).exists():
+            return _("No active queue has the slug “%(value)s”.") % {"value": value}
+    elif kind == Kind.SET_TYPE:
+        if not TicketType.objects.filter(slug=value).exists():
+            return _("No ticket type has the slug “%(value)s”.") % {"value": value}
+    elif kind == Kind.SET_TIER:
+        if _whole_number(value) not in range(1, MAX_TIER + 1):
+            return _("Give a tier from 1 to %(max)d.") % {"max": MAX_TIER}
+    elif kind == Kind.SET_PRIORITY:
+        if _whole_number(value) not in Ticket.Priority.values:
+            return _("Give a priority from 1 (low) to 4 (urgent).")
+    elif kind == Kind.ASSIGN_AGENT:
+        if macro and not value:
+            return None  # a macro may unassign
+        agents = User.objects.filter(email__iexact=value, is_active=True)
+        if not agents.exclude(role=User.Role.CUSTOMER).exists():
+            return _("No active agent uses the address “%(value)s”.") % {"value": value}
+    elif kind == Kind.SET_STATUS:
+        if value not in Ticket.Status.values:
+            return _("Give one of the statuses: %(choices)s.") % {
+                "choices": ", ".join(Ticket.Status.values)
+            }
+    elif kind == Kind.WEBHOOK:
+        try:
+            URLValidator(schemes=["http", "https"])(value)
+        except ValidationError:
+            return _("Give the webhook's full http:// or https:// address.")
+    elif not value:  # tags, skills, note, email template
+        return _("This action needs a value.")
+    return None
+
+
+def apply_action(ticket: Ticket, kind: str, value: str, rule: str, *, secret: str = "") -> None:
     value = (value or "").strip()
     if kind == Kind.SET_QUEUE:
         services.update_ticket(ticket, actor=None, queue=Queue.objects.get(slug=value))
@@ -109,7 +164,7 @@ def apply_action(ticket: Ticket, kind: str, value: str, rule: str) -> None:
             internal=True,
         )
     elif kind in extra_handlers:
-        extra_handlers[kind](ticket, value, rule)
+        extra_handlers[kind](ticket, value, rule, secret)
     else:
         raise ValidationError(f"Action {kind} is not available here.")
 
@@ -121,7 +176,13 @@ def apply_actions(ticket: Ticket, actions, rule: str) -> None:
         for action in actions:
             try:
                 with transaction.atomic():
-                    apply_action(ticket, action.kind, action.value, rule)
+                    apply_action(
+                        ticket,
+                        action.kind,
+                        action.value,
+                        rule,
+                        secret=getattr(action, "secret", ""),
+                    )
             except (ValidationError, ValueError, ObjectDoesNotExist) as exc:
                 logger.warning(
                     "rule %r: action %s %r failed: %s", rule, action.kind, action.value, exc

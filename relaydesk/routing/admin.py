@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin
 
+from relaydesk.routing.actions import validate_action
 from relaydesk.routing.models import (
     AgentProfile,
     AssignmentAction,
@@ -26,6 +27,21 @@ class ConditionForm(forms.ModelForm):
         return data
 
 
+class ActionForm(forms.ModelForm):
+    """Refuses an action whose value names nothing (a queue, type or agent that does not
+    exist, a tier out of range) instead of letting it be skipped when the rule runs."""
+
+    for_macro = False
+
+    def clean(self):
+        data = super().clean()
+        if data.get("kind"):
+            problem = validate_action(data["kind"], data.get("value", ""), macro=self.for_macro)
+            if problem:
+                self.add_error("value", problem)
+        return data
+
+
 class AssignmentConditionInline(admin.TabularInline):
     model = AssignmentCondition
     form = ConditionForm
@@ -34,6 +50,7 @@ class AssignmentConditionInline(admin.TabularInline):
 
 class AssignmentActionInline(admin.TabularInline):
     model = AssignmentAction
+    form = ActionForm
     extra = 1
 
 

@@ -4,6 +4,8 @@ Condition and action rows are abstract here so that automation triggers and macr
 the same vocabulary (see `relaydesk.routing.rules`).
 """
 
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -158,6 +160,10 @@ class ConditionBase(models.Model):
         return f"{self.field}{'.' + self.key if self.key else ''} {self.operator} {self.value!r}"
 
 
+def new_webhook_secret() -> str:
+    return secrets.token_hex(32)
+
+
 class ActionBase(models.Model):
     class Kind(models.TextChoices):
         SET_QUEUE = "set_queue", _("Set queue (slug)")
@@ -181,6 +187,17 @@ class ActionBase(models.Model):
         help_text=_(
             "For emails: first line is the subject, the rest the body. Placeholders: "
             "{reference}, {subject}, {requester}, {status}, {queue}."
+        ),
+    )
+
+    secret = models.CharField(
+        _("webhook secret"),
+        max_length=128,
+        blank=True,
+        default=new_webhook_secret,
+        help_text=_(
+            "Webhooks only: the key of the X-Relaydesk-Signature HMAC (SHA-256) sent with "
+            "each call, so the receiver can check the call came from Relaydesk."
         ),
     )
 

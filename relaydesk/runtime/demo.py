@@ -1,6 +1,8 @@
-"""Demo data for a first run: queues, staff in three tiers, two customer organizations, and
-about fifty tickets in every status, all made through the services (so they have history)."""
+"""Demo data for a first run: queues, staff in three tiers, two customer organizations, the
+routing and SLA set-up of a small IT desk, and about fifty tickets in every status, all made
+through the services (so they have history, due times and routing)."""
 
+import datetime as dt
 import functools
 import random
 
@@ -8,6 +10,14 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from relaydesk.accounts.models import Organization, Queue, QueueMembership, User
+from relaydesk.automation.models import Macro
+from relaydesk.routing.models import (
+    AssignmentAction,
+    AssignmentCondition,
+    AssignmentRule,
+    QueueStrategy,
+)
+from relaydesk.sla.models import BusinessCalendar, SlaPolicy, WorkingHours
 from relaydesk.tickets import services
 from relaydesk.tickets.models import CustomField, Ticket, TicketType, TypeField
 
@@ -82,6 +92,20 @@ BODIES = [
 ]
 
 
+BUSINESS_DAY = 10 * 60  # minutes, 08:00-18:00
+# (name, priority or None for any, first response, resolution), in business minutes
+SLA_POLICIES = [
+    ("Urgent", Ticket.Priority.URGENT, 60, 4 * 60),
+    ("High", Ticket.Priority.HIGH, 4 * 60, BUSINESS_DAY),
+    ("Default", None, 8 * 60, 3 * BUSINESS_DAY),
+]
+SCREENSHOT_MACRO = (
+    "Hello {requester},\n\nthank you for your message about {reference}. Could you send us a "
+    "screenshot of what you see on screen? It helps us find the cause quickly.\n\n"
+    "Best regards,\nIT Support"
+)
+
+
 @functools.cache
 def _password_hash() -> str:
     # Hashing is slow on purpose (~0.5 s); a first `serve` should not wait for it per account.
@@ -142,6 +166,9 @@ def load(tickets: int = 54, seed: int = 7) -> None:
         for i, k in enumerate([*keys, "root_cause"]):
             TypeField.objects.create(ticket_type=types[slug], field=fields[k], position=i)
 
+    _sla()
+    _routing(queues)
+
     queue_for = {"hardware": "it-support", "software": "it-support", "access": "it-support",
                  "network": "network", "other": "billing"}  # fmt: skip
     statuses = list(Ticket.Status.values)
@@ -160,7 +187,44 @@ def load(tickets: int = 54, seed: int = 7) -> None:
             priority=rng.choice(Ticket.Priority.values),
             custom=SAMPLE_VALUES[type_slug],
         )
-        _advance(ticket, statuses[i % len(statuses)], rng, list(queue.agents.all()))
+        _advance(ticket, statuses[i % len(statuses)], rng, list(ticket.queue.agents.all()))
+    # From now on IT Support hands new tickets out in turn; the demo's own tickets above
+    # were dispatched by hand, so that some stay New.
+    QueueStrategy.objects.create(
+        queue=queues["it-support"], strategy=QueueStrategy.Strategy.ROUND_ROBIN
+    )
+    Macro.objects.create(
+        name="Ask for a screenshot", reply=SCREENSHOT_MACRO, new_status=Ticket.Status.WAITING
+    )
+
+
+def _sla() -> None:
+    """Business hours in Berlin (Mon-Fri 08:00-18:00, German public holidays) and a policy
+    per priority, so every demo ticket has due times."""
+    calendar = BusinessCalendar.objects.create(
+        name="Berlin office", time_zone="Europe/Berlin", country="DE"
+    )
+    WorkingHours.objects.bulk_create(
+        WorkingHours(calendar=calendar, weekday=day, start=dt.time(8), end=dt.time(18))
+        for day in range(5)
+    )
+    for position, (name, priority, response, resolution) in enumerate(SLA_POLICIES):
+        SlaPolicy.objects.create(
+            name=name, position=position, priority=priority, calendar=calendar,
+            first_response_minutes=response, resolution_minutes=resolution,
+        )  # fmt: skip
+
+
+def _routing(queues: dict[str, Queue]) -> None:
+    C, K = AssignmentCondition, AssignmentAction.Kind
+    network = AssignmentRule.objects.create(name="VPN and Wi-Fi go to Network", position=0)
+    network.conditions.create(field=C.Field.SUBJECT, operator=C.Operator.ANY_WORD,
+                              value="VPN, Wi-Fi")  # fmt: skip
+    network.actions.create(kind=K.SET_QUEUE, value=queues["network"].slug)
+    urgent = AssignmentRule.objects.create(name="Urgent tickets start at tier 2", position=1)
+    urgent.conditions.create(field=C.Field.PRIORITY, operator=C.Operator.EQUALS,
+                             value=str(Ticket.Priority.URGENT.value))  # fmt: skip
+    urgent.actions.create(kind=K.SET_TIER, value="2")
 
 
 def _advance(ticket: Ticket, status: str, rng: random.Random, agents: list[User]) -> None:

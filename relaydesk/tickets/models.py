@@ -280,6 +280,7 @@ class Event(models.Model):
         STATUS = "status", _("Status changed")
         ASSIGNED = "assigned", _("Assigned")
         ESCALATED = "escalated", _("Escalated")
+        DEESCALATED = "deescalated", _("De-escalated")
         SHARED = "shared", _("Shared")
         UNSHARED = "unshared", _("Unshared")
         MESSAGE = "message", _("Message")

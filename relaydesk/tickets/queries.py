@@ -5,6 +5,7 @@ tickets comes from keyset pagination on an index, so no list grows with the tabl
 """
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from itertools import chain
 
@@ -270,6 +271,25 @@ def timeline(user: User, ticket: Ticket) -> list[TimelineEntry]:
         (TimelineEntry("event", e.created_at, e) for e in events),
     )
     return sorted(entries, key=lambda e: (e.created_at, e.kind != "event"))
+
+
+# Channels add what only they know to a timeline (email: folded quotes, inline images,
+# delivery status) without the UIs importing them: they register a decorator here.
+TimelineDecorator = Callable[..., None]
+_timeline_decorators: list[TimelineDecorator] = []
+
+
+def register_timeline_decorator(decorator: TimelineDecorator) -> None:
+    """DECORATOR(entries, viewer=..., attachment_url=...) annotates messages in place."""
+    if decorator not in _timeline_decorators:
+        _timeline_decorators.append(decorator)
+
+
+def decorate_timeline(entries: list, *, viewer: User, attachment_url: str) -> None:
+    """Let every registered channel annotate ENTRIES for VIEWER; ATTACHMENT_URL names the
+    UI's download view (e.g. "desk:attachment")."""
+    for decorator in _timeline_decorators:
+        decorator(entries, viewer=viewer, attachment_url=attachment_url)
 
 
 def loose_attachments(user: User, ticket: Ticket) -> list[Attachment]:

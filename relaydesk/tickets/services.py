@@ -547,6 +547,45 @@ def escalate(
 
 
 @transaction.atomic
+def deescalate(
+    ticket: Ticket,
+    *,
+    actor: User,
+    reason: str,
+    tier: int | None = None,
+    queue: Queue | None = None,
+    assignee: User | None = None,
+) -> Ticket:
+    """Hand the ticket back down a tier (one by default), with a reason.
+
+    The tier must be lower than the current one (and at least 1); a queue may change with it.
+    Like escalation it is unassigned unless a target agent is named, and the target is told.
+    """
+    _require_agent(actor, ticket)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the ticket is de-escalated.")})
+    new_tier = tier if tier is not None else ticket.tier - 1
+    if new_tier < 1:
+        raise ValidationError({"tier": _("The ticket is at tier 1 already.")})
+    if new_tier >= ticket.tier:
+        raise ValidationError({"tier": _("Choose a tier below the current tier %d.") % ticket.tier})
+    if assignee is not None and (not assignee.is_agent or not assignee.is_active):
+        raise ValidationError({"assignee": _("Tickets can only be assigned to active agents.")})
+    new_queue = queue or ticket.queue
+    now = timezone.now()
+    old = f"{ticket.queue.name} / tier {ticket.tier}"
+    ticket.tier, ticket.queue, ticket.assignee = new_tier, new_queue, assignee
+    _touch(ticket, now, "tier", "queue", "assignee")
+    _record(ticket, actor, Event.Kind.DEESCALATED, field="tier",
+            old_value=old, new_value=f"{new_queue.name} / tier {new_tier}",
+            note=reason, created_at=now)  # fmt: skip
+    _publish("ticket.deescalated", ticket, actor, tier=new_tier, queue_id=new_queue.pk,
+             assignee_id=assignee.pk if assignee else None, reason=reason)  # fmt: skip
+    return ticket
+
+
+@transaction.atomic
 def share(ticket: Ticket, *, actor: User, user: User) -> TicketShare:
     """Let a colleague see and comment on the ticket (agents share; anyone can be shared with)."""
     _require_agent(actor, ticket)

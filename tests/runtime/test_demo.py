@@ -7,6 +7,7 @@ from django.db import transaction
 
 from relaydesk.accounts.models import Organization, Queue, User
 from relaydesk.runtime import demo
+from relaydesk.tickets import services
 from relaydesk.tickets.models import CustomField, Event, Message, Ticket, TicketType
 from relaydesk.tickets.queries import visible_tickets
 
@@ -104,3 +105,61 @@ def test_demo_data_goes_only_into_an_empty_database(loaded):
     with pytest.raises(CommandError):
         call_command("demo_data")
     assert Queue.objects.count() == 3
+
+
+def test_business_calendar_and_sla_policies(loaded):
+    from relaydesk.sla.models import BusinessCalendar, SlaPolicy, TicketClock
+
+    calendar = BusinessCalendar.objects.get()
+    assert (calendar.time_zone, calendar.country) == ("Europe/Berlin", "DE")
+    hours = [(h.weekday, h.start.hour, h.end.hour) for h in calendar.hours.all()]
+    assert hours == [(day, 8, 18) for day in range(5)]
+    targets = list(
+        SlaPolicy.objects.order_by("position").values_list(
+            "priority", "first_response_minutes", "resolution_minutes", "calendar"
+        )
+    )
+    assert targets == [
+        (Ticket.Priority.URGENT, 60, 240, calendar.pk),
+        (Ticket.Priority.HIGH, 240, 600, calendar.pk),
+        (None, 480, 1800, calendar.pk),
+    ]
+    # every demo ticket has a clock with due times, under the policy of its priority
+    clocks = TicketClock.objects.select_related("ticket", "policy")
+    assert clocks.count() == Ticket.objects.count()
+    for clock in clocks:
+        assert clock.resolution_due is not None, clock.ticket.reference
+        expected = {4: "Urgent", 3: "High"}.get(clock.ticket.priority, "Default")
+        assert clock.policy.name == expected, clock.ticket.reference
+
+
+def test_assignment_rules_routed_the_demo_tickets(loaded):
+    from relaydesk.routing.models import AssignmentRule
+
+    assert list(AssignmentRule.objects.values_list("name", flat=True)) == [
+        "VPN and Wi-Fi go to Network", "Urgent tickets start at tier 2"]  # fmt: skip
+    vpn = Ticket.objects.filter(subject__startswith="VPN")
+    assert vpn.exists() and not vpn.exclude(queue__slug="network").exists()
+    urgent = Ticket.objects.filter(priority=Ticket.Priority.URGENT)
+    assert urgent.exists() and not urgent.exclude(tier=2).exists()
+    assert not Ticket.objects.exclude(priority=Ticket.Priority.URGENT).exclude(tier=1).exists()
+    assert Event.objects.filter(note="rule: Urgent tickets start at tier 2").exists()
+
+
+def test_it_support_assigns_round_robin_and_a_shared_macro(loaded):
+    from relaydesk.automation.models import Macro
+    from relaydesk.routing.models import QueueStrategy
+
+    strategy = QueueStrategy.objects.get()
+    assert (strategy.queue.slug, strategy.strategy) == ("it-support", "round_robin")
+    macro = Macro.objects.get()
+    assert (macro.name, macro.owner, macro.new_status) == ("Ask for a screenshot", None, "waiting")
+    assert "{reference}" in macro.reply
+    # a new IT Support ticket is now handed to one of the queue's agents at once
+    alice = User.objects.get(email="alice@acme.example")
+    ticket = services.open_ticket(
+        actor=alice, requester=alice, subject="Mouse is broken", body="It does not click.",
+        channel=Ticket.Channel.WEB, queue=strategy.queue,
+    )  # fmt: skip
+    ticket.refresh_from_db()
+    assert ticket.assignee is not None and strategy.queue in ticket.assignee.queues.all()

@@ -225,6 +225,31 @@ def escalate(request, number: int):
 
 @agent_required
 @require_POST
+def deescalate(request, number: int):
+    ticket = _ticket(request, number)
+    form = forms.DeescalateForm(request.POST, ticket=ticket)
+    if not form.is_valid():
+        return _invalid(request, ticket, form)
+    data = form.cleaned_data
+    agent = None
+    if data["agent"]:
+        agent = _agent_by_email(data["agent"])
+        if agent is None:
+            messages.error(request, _("No active agent uses the address %(email)s.")
+                           % {"email": data["agent"]})  # fmt: skip
+            return _back(ticket)
+    return _run(
+        request,
+        ticket,
+        lambda: services.deescalate(
+            ticket, actor=request.user, reason=data["reason"], tier=data["tier"], assignee=agent
+        ),
+        _("De-escalated to tier %(tier)d.") % {"tier": data["tier"]},
+    )
+
+
+@agent_required
+@require_POST
 def share(request, number: int):
     ticket = _ticket(request, number)
     form = forms.ShareForm(request.POST)

@@ -140,6 +140,8 @@ def render_ticket(request, ticket: Ticket, *, status: int = 200, choices=None, *
             row = describe(entry.item, field_labels)
             if row is not None:
                 entries.append(type(entry)("event", entry.created_at, row))
+    # Channels annotate their messages (email: folded quotes, inline images, delivery).
+    queries.decorate_timeline(entries, viewer=user, attachment_url="desk:attachment")
     custom_values = [
         (cf, custom_fields.display_value(cf, ticket.custom.get(cf.key))) for cf in choices["fields"]
     ]

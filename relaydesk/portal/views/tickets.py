@@ -28,13 +28,16 @@ def _ticket_page(request, ticket, *, reply_form=None, files_form=None):
     shown_fields = custom_fields.fields_for_type(ticket.ticket_type, customer=True)
     can_change = may_change_status(user, ticket)
     allowed = workflow.allowed_statuses(ticket, as_customer=True) if can_change else []
+    timeline = queries.timeline(user, ticket)
+    # Channels annotate their messages (email: folded quotes and inline images).
+    queries.decorate_timeline(timeline, viewer=user, attachment_url="portal:attachment")
     context = {
         "ticket": ticket,
         "custom_values": [
             (cf.label, custom_fields.display_value(cf, ticket.custom.get(cf.key)))
             for cf in shown_fields
         ],
-        "timeline": queries.timeline(user, ticket),
+        "timeline": timeline,
         "loose_attachments": queries.loose_attachments(user, ticket),
         "status_actions": [
             (status, str(STATUS_ACTIONS[status][0]))
