@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import unquote
 
-from django.db.models import DateTimeField, F, IntegerField, JSONField, TextField, Value
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.safestring import SafeString, mark_safe
@@ -64,52 +63,26 @@ class _Outbound:
 def mail_rows(
     inbound_message_ids: list[int], outbound_message_ids: list[int]
 ) -> tuple[dict[int, _Inbound], dict[int, _Outbound]]:
-    """Inbound mail of the first messages and the newest reply mail of the second (1 query)."""
-    if not inbound_message_ids and not outbound_message_ids:
-        return {}, {}
-    # Both halves select the same columns (named alike, in the same order) so they can be
-    # read in one UNION; the placeholders carry the type of the column they stand for.
-    received = InboundMail.objects.filter(message_id__in=inbound_message_ids).annotate(
-        c_message=F("message_id"),
-        c_side=Value("in", output_field=TextField()),
-        c_id=F("id"),
-        c_offset=F("quote_offset"),
-        c_images=F("inline_images"),
-        c_status=Value("", output_field=TextField()),
-        c_recipients=Value("", output_field=TextField()),
-        c_error=Value("", output_field=TextField()),
-        c_next=Value(None, output_field=DateTimeField()),
-        c_attempts=Value(0, output_field=IntegerField()),
-    )
-    sent = OutboundMail.objects.filter(
-        message_id__in=outbound_message_ids, kind=OutboundMail.Kind.REPLY
-    ).annotate(
-        c_message=F("message_id"),
-        c_side=Value("out", output_field=TextField()),
-        c_id=F("id"),
-        c_offset=Value(None, output_field=IntegerField()),
-        c_images=Value(None, output_field=JSONField()),
-        c_status=F("status"),
-        c_recipients=F("recipients"),
-        c_error=F("last_error"),
-        c_next=F("next_attempt_at"),
-        c_attempts=F("attempts"),
-    )
-    columns = ["c_message", "c_side", "c_id", "c_offset", "c_images", "c_status",
-               "c_recipients", "c_error", "c_next", "c_attempts"]  # fmt: skip
-    rows = (
-        received.order_by()  # the models' default ordering is not allowed inside a UNION
-        .values_list(*columns)
-        .union(sent.order_by().values_list(*columns), all=True)
-    )
+    """Inbound mail of the first messages and the newest reply mail of the second.
+
+    At most two small indexed queries, none for an empty list: plain `values_list` reads,
+    which cost less to build than one UNION of annotated querysets.
+    """
     inbound: dict[int, _Inbound] = {}
     outbound: dict[int, _Outbound] = {}
-    for message_id, side, _id, offset, images, status, recipients, error, next_at, attempts in (
-        sorted(rows, key=lambda row: (row[1], row[2]))  # the newest reply mail wins
-    ):
-        if side == "in":
+    if inbound_message_ids:
+        received = InboundMail.objects.filter(message_id__in=inbound_message_ids).order_by()
+        for message_id, offset, images in received.values_list(
+            "message_id", "quote_offset", "inline_images"
+        ):
             inbound[message_id] = _Inbound(offset, images if isinstance(images, dict) else {})
-        else:
+    if outbound_message_ids:
+        sent = OutboundMail.objects.filter(
+            message_id__in=outbound_message_ids, kind=OutboundMail.Kind.REPLY
+        ).order_by("id")  # the newest reply mail of a message wins
+        for message_id, status, recipients, error, next_at, attempts in sent.values_list(
+            "message_id", "status", "recipients", "last_error", "next_attempt_at", "attempts"
+        ):
             outbound[message_id] = _Outbound(status, recipients, error, next_at, attempts or 0)
     return inbound, outbound
 

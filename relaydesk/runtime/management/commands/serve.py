@@ -61,6 +61,7 @@ class Command(BaseCommand):
                 sys.executable, "-m", "gunicorn", "relaydesk.wsgi:application",
                 "--bind", f"{host}:{port}", "--workers", str(workers),
                 "--access-logfile", "-", "--graceful-timeout", "10",
+                "--config", "python:relaydesk.runtime.gunicorn_conf",
             ]  # fmt: skip
         if not no_worker:
             commands["worker"] = [*manage, "db_worker", "--interval", "0.5", "--no-reload"]
