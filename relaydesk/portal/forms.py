@@ -1,4 +1,7 @@
-"""Portal forms: sign-in, sign-up, the request form, replies and files."""
+"""Portal forms: sign-in, sign-up, the account page, the request form, replies and files."""
+
+import zoneinfo
+from functools import cache
 
 from django import forms
 from django.contrib.auth import password_validation
@@ -106,6 +109,35 @@ class SignUpForm(forms.Form):
             except ValidationError as exc:
                 self.add_error("password1", exc)
         return data
+
+
+@cache
+def time_zone_names() -> list[str]:
+    """Every zone the server knows, sorted, for the time zone field's suggestions."""
+    return sorted(zoneinfo.available_timezones())
+
+
+class ProfileForm(forms.Form):
+    """Name and time zone; accounts.profile.update_profile validates and saves them."""
+
+    full_name = forms.CharField(
+        label=_("Full name"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    time_zone = forms.CharField(
+        label=_("Time zone"),
+        max_length=64,
+        required=False,
+        help_text=_(
+            "A name such as Europe/Berlin or America/New_York. "
+            "Leave empty to use the site's default."
+        ),
+        widget=forms.TextInput(
+            attrs={"list": "time-zone-names", "autocomplete": "off", "spellcheck": "false"}
+        ),
+    )
 
 
 # --- requests ------------------------------------------------------------------------------

@@ -10,6 +10,12 @@ urlpatterns = [
     # LogoutView accepts POST only (GET gets 405), so a link or prefetch cannot sign anyone out.
     path("logout/", auth_views.LogoutView.as_view(next_page="portal:home"), name="logout"),
     path("signup/", accounts.signup, name="signup"),
+    path("account/", accounts.account, name="account"),
+    path(
+        "account/password/",
+        accounts.PortalPasswordChangeView.as_view(),
+        name="password_change",
+    ),
     path("requests/", requests.request_list, name="list"),
     path("requests/new/", requests.new_request, name="new"),
     path("requests/new/fields/", requests.new_request_fields, name="new_fields"),

@@ -69,3 +69,16 @@ def test_desk_pages(live_server, open_page, viewport, agent, worked_ticket):
         assert "/login/" not in page.url
         assert_accessible(page)
         assert_no_horizontal_scroll(page)
+
+
+@VIEWPORTS
+@pytest.mark.parametrize("persona", ["customer", "agent"])
+def test_account_pages(live_server, open_page, viewport, persona, request):
+    user = request.getfixturevalue(persona)
+    page = open_page(viewport)
+    login(page, live_server.url, user.email)
+    for url in ("/account/", "/account/password/"):
+        page.goto(live_server.url + url)
+        assert page.url.endswith(url), f"{url} redirected to {page.url}"
+        assert_accessible(page)
+        assert_no_horizontal_scroll(page)

@@ -1,16 +1,25 @@
-"""Home page, sign-in and sign-up."""
+"""Home page, sign-in, sign-up, and the account page (profile and password)."""
 
 from django.contrib import messages
 from django.contrib.auth import login
-from django.contrib.auth.views import LoginView
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.auth.views import LoginView, PasswordChangeView
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
+from relaydesk.accounts.profile import update_profile
 from relaydesk.accounts.signup import sign_up_customer
-from relaydesk.portal.forms import EmailAuthenticationForm, SignUpForm, apply_service_error
+from relaydesk.portal.forms import (
+    EmailAuthenticationForm,
+    ProfileForm,
+    SignUpForm,
+    apply_service_error,
+    time_zone_names,
+)
 from relaydesk.tickets import queries
 
 RECENT_ON_HOME = 5
@@ -67,3 +76,33 @@ def signup(request):
                              % {"name": user.display_name})  # fmt: skip
             return redirect(_safe_next(request) or "portal:home")
     return render(request, "portal/signup.html", {"form": form, "next": _safe_next(request)})
+
+
+@login_required
+def account(request):
+    """Any signed-in user's own name and time zone (customers and agents alike)."""
+    user = request.user
+    initial = {"full_name": user.full_name, "time_zone": user.time_zone}
+    form = ProfileForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            update_profile(user, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_service_error(form, exc)
+        else:
+            messages.success(request, _("Your account settings are saved."))
+            return redirect("portal:account")
+    context = {"form": form, "time_zone_names": time_zone_names()}
+    return render(request, "portal/account.html", context)
+
+
+class PortalPasswordChangeView(LoginRequiredMixin, PasswordChangeView):
+    """Django's password change (it keeps this session signed in), in the portal's look."""
+
+    template_name = "portal/password_change.html"
+    success_url = reverse_lazy("portal:account")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        messages.success(self.request, _("Your password has been changed."))
+        return response
