@@ -1,6 +1,6 @@
 """The admin: categories and tags edited there; article settings saved through the service."""
 
-from relaydesk.knowledge import queries
+from relaydesk.knowledge import queries, services
 from relaydesk.knowledge.models import Article
 
 
@@ -39,6 +39,10 @@ def test_admin_change_goes_through_the_service(client_for, admin_user, corpus):
 def test_list_and_faq_queries_are_bounded(corpus, agent, customer, django_assert_max_num_queries):
     with django_assert_max_num_queries(3):
         page = queries.list_articles(agent, size=50)
-        [a.translation().title for a in page.items]
+        titles = [a.translation().title for a in page.items]
+    assert titles and all(titles)
+    for article in (corpus["vpn"], corpus["wifi"]):
+        services.record_view(article)
     with django_assert_max_num_queries(4):
-        queries.faq(customer)
+        faq = queries.faq(customer)
+    assert {h.article for section in faq for h in section.hits} == {corpus["vpn"], corpus["wifi"]}
