@@ -4,20 +4,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from relaydesk.accounts.models import Organization, User
-
-
-def organization_for_email(email: str) -> Organization | None:
-    """The organization whose email domains include EMAIL's domain, if any."""
-    domain = email.rpartition("@")[2].strip().lower()
-    if not domain:
-        return None
-    # `icontains` narrows the candidates in the database; the exact match is checked here so
-    # that "acme.test" never matches "notacme.test".
-    for org in Organization.objects.filter(domains__icontains=domain).order_by("id"):
-        if domain in org.domain_list():
-            return org
-    return None
+from relaydesk.accounts.models import User
+from relaydesk.accounts.services import organization_for_email
 
 
 def email_taken(email: str) -> bool:

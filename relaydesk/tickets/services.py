@@ -214,6 +214,24 @@ def _set_status(ticket: Ticket, actor: User | None, new: str, now, note: str = "
     _publish("ticket.status_changed", ticket, actor, old=old, new=new)
 
 
+def _check_assignee(assignee: User | None) -> None:
+    if assignee is not None and (not assignee.is_agent or not assignee.is_active):
+        raise ValidationError({"assignee": _("Tickets can only be assigned to active agents.")})
+
+
+def _move(ticket: Ticket, actor: User | None, kind: str, event_name: str, *, tier: int,
+          queue: Queue, assignee: User | None, reason: str) -> None:  # fmt: skip
+    """Put the ticket at TIER in QUEUE with ASSIGNEE (escalation either way), audited."""
+    now = timezone.now()
+    old = f"{ticket.queue.name} / tier {ticket.tier}"
+    ticket.tier, ticket.queue, ticket.assignee = tier, queue, assignee
+    _touch(ticket, now, "tier", "queue", "assignee")
+    _record(ticket, actor, kind, field="tier", old_value=old,
+            new_value=f"{queue.name} / tier {tier}", note=reason, created_at=now)  # fmt: skip
+    _publish(event_name, ticket, actor, tier=tier, queue_id=queue.pk,
+             assignee_id=assignee.pk if assignee else None, reason=reason)  # fmt: skip
+
+
 # --- creating ------------------------------------------------------------------------------
 
 
@@ -473,8 +491,7 @@ def assign(ticket: Ticket, *, actor: User, assignee: User | None) -> Ticket:
     Taking a New ticket starts the work: it moves to In progress.
     """
     _require_agent(actor, ticket)
-    if assignee is not None and (not assignee.is_agent or not assignee.is_active):
-        raise ValidationError({"assignee": _("Tickets can only be assigned to active agents.")})
+    _check_assignee(assignee)
     if ticket.assignee_id == (assignee.pk if assignee else None):
         return ticket
     now = timezone.now()
@@ -532,17 +549,9 @@ def escalate(
         raise ValidationError({"tier": _("Tier must be between 1 and %d.") % MAX_TIER})
     if new_tier == ticket.tier and new_queue.pk == ticket.queue_id:
         raise ValidationError(_("Choose a higher tier or another queue to escalate to."))
-    if assignee is not None and (not assignee.is_agent or not assignee.is_active):
-        raise ValidationError({"assignee": _("Tickets can only be assigned to active agents.")})
-    now = timezone.now()
-    old = f"{ticket.queue.name} / tier {ticket.tier}"
-    ticket.tier, ticket.queue, ticket.assignee = new_tier, new_queue, assignee
-    _touch(ticket, now, "tier", "queue", "assignee")
-    _record(ticket, actor, Event.Kind.ESCALATED, field="tier",
-            old_value=old, new_value=f"{new_queue.name} / tier {new_tier}",
-            note=reason, created_at=now)  # fmt: skip
-    _publish("ticket.escalated", ticket, actor, tier=new_tier, queue_id=new_queue.pk,
-             assignee_id=assignee.pk if assignee else None, reason=reason)  # fmt: skip
+    _check_assignee(assignee)
+    _move(ticket, actor, Event.Kind.ESCALATED, "ticket.escalated",
+          tier=new_tier, queue=new_queue, assignee=assignee, reason=reason)  # fmt: skip
     return ticket
 
 
@@ -570,18 +579,10 @@ def deescalate(
         raise ValidationError({"tier": _("The ticket is at tier 1 already.")})
     if new_tier >= ticket.tier:
         raise ValidationError({"tier": _("Choose a tier below the current tier %d.") % ticket.tier})
-    if assignee is not None and (not assignee.is_agent or not assignee.is_active):
-        raise ValidationError({"assignee": _("Tickets can only be assigned to active agents.")})
+    _check_assignee(assignee)
     new_queue = queue or ticket.queue
-    now = timezone.now()
-    old = f"{ticket.queue.name} / tier {ticket.tier}"
-    ticket.tier, ticket.queue, ticket.assignee = new_tier, new_queue, assignee
-    _touch(ticket, now, "tier", "queue", "assignee")
-    _record(ticket, actor, Event.Kind.DEESCALATED, field="tier",
-            old_value=old, new_value=f"{new_queue.name} / tier {new_tier}",
-            note=reason, created_at=now)  # fmt: skip
-    _publish("ticket.deescalated", ticket, actor, tier=new_tier, queue_id=new_queue.pk,
-             assignee_id=assignee.pk if assignee else None, reason=reason)  # fmt: skip
+    _move(ticket, actor, Event.Kind.DEESCALATED, "ticket.deescalated",
+          tier=new_tier, queue=new_queue, assignee=assignee, reason=reason)  # fmt: skip
     return ticket
 
 

@@ -3,7 +3,8 @@
 import pytest
 from django.contrib.auth import get_user_model
 
-from relaydesk.accounts.signup import organization_for_email, sign_up_customer
+from relaydesk.accounts.services import organization_for_email
+from relaydesk.accounts.signup import sign_up_customer
 from tests.factories import PASSWORD, OrganizationFactory
 
 User = get_user_model()
