@@ -25,6 +25,7 @@ from django_tasks import task
 from django_tasks.base import Task
 from django_tasks.signals import task_enqueued
 
+from relaydesk.core import fastsql
 from relaydesk.core.events import handler_by_path
 from relaydesk.core.scheduler import periodic
 
@@ -170,7 +171,8 @@ def _insert_rows(calls: list[Call]) -> None:
             logger.exception("could not enqueue %s%r", task_.module_path, tuple(args))
     if not rows:
         return
-    DBTaskResult.objects.bulk_create(rows)
+    # Without DBTaskResult's pre_save receiver, as bulk_create would: run_after is set above.
+    fastsql.insert(rows, signals_ok=True)
     if _enqueued_is_heard():
         transaction.on_commit(partial(_announce, rows, backends), robust=True)
 

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from relaydesk.accounts.models import MAX_TIER, Queue, User
+from relaydesk.core import fastsql
 from relaydesk.routing.models import ActionBase, Skill, TicketSkill, TicketTag
 from relaydesk.tickets import services
 from relaydesk.tickets.models import Event, Ticket, TicketType
@@ -52,8 +53,8 @@ def add_tags(ticket: Ticket, names: list[str], *, rule: str = "") -> None:
     new = [n for n in dict.fromkeys(names) if n and n not in existing]
     if not new:
         return
-    TicketTag.objects.bulk_create([TicketTag(ticket=ticket, name=n) for n in new])
-    Event.objects.create(
+    fastsql.insert([TicketTag(ticket=ticket, name=n) for n in new])
+    event = Event(
         ticket=ticket,
         kind=Event.Kind.FIELD,
         field="tags",
@@ -61,6 +62,7 @@ def add_tags(ticket: Ticket, names: list[str], *, rule: str = "") -> None:
         new_value=", ".join(sorted(existing | set(new))),
         note=f"rule: {rule}" if rule else "",
     )
+    fastsql.insert([event])
 
 
 def require_skills(ticket: Ticket, names: list[str]) -> None:

@@ -14,6 +14,7 @@ from django.db.models import Count, Q
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from relaydesk.accounts.models import QueueMembership, User
+from relaydesk.core import fastsql
 from relaydesk.routing.models import AgentProfile, QueueStrategy, TicketSkill
 from relaydesk.routing.rules import VersionedCache
 from relaydesk.tickets import services
@@ -128,7 +129,7 @@ def pick_agent(ticket: Ticket, *, skills_known_none: bool = False) -> User | Non
     pools = pool_cache.get()
     if ticket.queue_id not in pools.strategies:
         return None  # manual, or no strategy at all: no query needed to know that
-    strategy = QueueStrategy.objects.select_for_update().filter(queue_id=ticket.queue_id).first()
+    strategy = fastsql.select_one(QueueStrategy, "queue", ticket.queue_id, for_update=True)
     if strategy is None or strategy.strategy == Strategy.MANUAL:
         return None
     pool = candidates(ticket, strategy, skills_known_none=skills_known_none)
@@ -138,7 +139,8 @@ def pick_agent(ticket: Ticket, *, skills_known_none: bool = False) -> User | Non
         last = strategy.last_assignee_id or 0
         agent_id = next((a for a in pool if a > last), pool[0])
         # An UPDATE without signals: moving the turn must not drop the pool cache.
-        QueueStrategy.objects.filter(pk=strategy.pk).update(last_assignee_id=agent_id)
+        strategy.last_assignee_id = agent_id
+        fastsql.update(strategy, ["last_assignee"], signals_ok=True)
         cached = pools.users.get(agent_id)
         # A copy: the cached object is shared by every ticket this process routes.
         return copy.copy(cached) if cached is not None else User.objects.get(id=agent_id)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from relaydesk.core import events
+from relaydesk.core import events, fastsql
 from relaydesk.routing.rules import VersionedCache
 from relaydesk.sla.calendar import ROUND_THE_CLOCK, Schedule
 from relaydesk.sla.models import (
@@ -149,14 +149,14 @@ def start_clock(ticket: Ticket) -> TicketClock:
     policy = choose_policy(ticket, cache.policies)
     clock = TicketClock(ticket=ticket, policy=policy, started_at=ticket.created_at)
     compute(clock, ticket, cache)
-    clock.save()
+    fastsql.insert([clock])
     return clock
 
 
 def refresh(ticket: Ticket, *, now: dt.datetime | None = None, repick: bool = False) -> None:
     """Bring the clock up to date after a change: status (pause/resume), reply, fields."""
     now = now or timezone.now()
-    clock = TicketClock.objects.select_for_update().filter(ticket=ticket).first()
+    clock = fastsql.select_one(TicketClock, "ticket", ticket.id, for_update=True)
     if clock is None:
         start_clock(ticket)
         return
@@ -172,7 +172,13 @@ def refresh(ticket: Ticket, *, now: dt.datetime | None = None, repick: bool = Fa
         clock.paused_seconds += int(schedule.between(clock.paused_since, now).total_seconds())
         clock.paused_since = None
     compute(clock, ticket, cache)
-    clock.save()
+    fastsql.update(clock, _STATE_FIELDS)
+
+
+# Everything refresh() may change: the whole row but its ticket.
+_STATE_FIELDS = [
+    f.name for f in TicketClock._meta.concrete_fields if not f.primary_key and f.name != "ticket"
+]
 
 
 # --- the periodic check ---------------------------------------------------------------------

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from relaydesk.accounts.models import MAX_TIER, Queue, User
-from relaydesk.core import events
+from relaydesk.core import events, fastsql
 from relaydesk.core.html import html_to_text, sanitize_html, text_to_html
 from relaydesk.core.models import next_value
 from relaydesk.tickets import custom_fields, workflow
@@ -97,7 +97,9 @@ def _event(ticket: Ticket, actor: User | None, kind: str, **fields) -> Event:
 
 
 def _record(ticket: Ticket, actor: User | None, kind: str, **fields) -> Event:
-    return Event.objects.create(**_event_fields(ticket, actor, kind, **fields))
+    event = _event(ticket, actor, kind, **fields)
+    fastsql.insert([event])
+    return event
 
 
 # The ticket (and message) whose event the synchronous subscribers are handling right now,
@@ -193,7 +195,7 @@ def _store_attachments(
 
 def _touch(ticket: Ticket, now, *fields: str) -> None:
     ticket.updated_at = now
-    ticket.save(update_fields=[*fields, "updated_at"])
+    fastsql.update(ticket, [*fields, "updated_at"])
 
 
 def _set_status(ticket: Ticket, actor: User | None, new: str, now, note: str = "") -> None:
@@ -276,7 +278,7 @@ def open_ticket(
     fields = custom_fields.fields_for_type(ticket_type, customer=actor.is_customer)
     custom = custom_fields.clean_values(fields, custom or {}) if fields or custom else {}
     now = timezone.now()
-    ticket = Ticket.objects.create(
+    ticket = Ticket(
         number=next_value("ticket"),
         subject=subject[:500],
         channel=channel,
@@ -289,8 +291,9 @@ def open_ticket(
         created_at=now,
         updated_at=now,
     )
+    fastsql.insert([ticket])
     html, text = _body(body, is_html=body_is_html)
-    message = Message.objects.create(
+    message = Message(
         ticket=ticket,
         author=actor,
         is_internal=message_internal,
@@ -299,6 +302,7 @@ def open_ticket(
         body_text=text,
         created_at=now,
     )
+    fastsql.insert([message])
     _store_attachments(ticket, actor, attachments, message)
     ticket.opening_message = message
     _record(ticket, actor, Event.Kind.CREATED, new_value=channel, created_at=now)
@@ -343,7 +347,7 @@ def post_message(
             return _follow_up(ticket, actor, body, channel, attachments, body_is_html)
         _set_status(ticket, actor, target, now)
     html, text = _body(body, is_html=body_is_html)
-    message = Message.objects.create(
+    message = Message(
         ticket=ticket,
         author=actor,
         is_internal=internal,
@@ -352,6 +356,7 @@ def post_message(
         body_text=text,
         created_at=now,
     )
+    fastsql.insert([message])
     _store_attachments(ticket, actor, attachments, message)
     fields = []
     if actor is not None and actor.is_agent and not internal and not ticket.first_response_at:
@@ -517,7 +522,7 @@ def assign(ticket: Ticket, *, actor: User, assignee: User | None) -> Ticket:
         _touch(ticket, now, "assignee", "status")
     else:
         _touch(ticket, now, "assignee")
-    Event.objects.bulk_create(records)
+    fastsql.insert(records)
     _publish("ticket.assigned", ticket, actor, assignee_id=assignee.pk if assignee else None)
     if starts_work:
         _publish("ticket.status_changed", ticket, actor, old=Status.NEW, new=Status.IN_PROGRESS)

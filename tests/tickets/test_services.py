@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from relaydesk.accounts.models import User
+from relaydesk.core import fastsql
 from relaydesk.core.models import Sequence
 from relaydesk.tickets import services
 from relaydesk.tickets.models import (
@@ -108,14 +109,14 @@ def test_agent_opens_a_ticket_on_behalf_of_a_customer(agent, customer, queue, or
 
 def test_created_event_is_written_in_the_same_transaction(customer, queue, monkeypatch):
     """If the audit row cannot be written, the ticket is not created either."""
-    real_create = Event.objects.create
+    real_insert = fastsql.insert
 
-    def failing_create(**kwargs):
-        if kwargs.get("kind") == Event.Kind.CREATED:
+    def failing_insert(objs, **kwargs):
+        if any(isinstance(o, Event) and o.kind == Event.Kind.CREATED for o in objs):
             raise RuntimeError("audit store down")
-        return real_create(**kwargs)
+        return real_insert(objs, **kwargs)
 
-    monkeypatch.setattr(Event.objects, "create", failing_create)
+    monkeypatch.setattr(fastsql, "insert", failing_insert)
     with pytest.raises(RuntimeError):
         services.open_ticket(
             actor=customer, requester=customer, subject="S", body="B", channel="web", queue=queue
