@@ -16,10 +16,52 @@ the caller says it knows (`signals_ok`), rather than silently written without th
 from collections.abc import Iterable, Sequence
 
 from django.db import connections, router
-from django.db.models import Model, signals
+from django.db.models import Field, Model, signals
 
-_sql_cache: dict[tuple, str] = {}
+_sql_cache: dict[tuple, tuple] = {}
 _select_cache: dict[tuple, tuple] = {}
+
+# For fields of these kinds, a value of exactly these Python types (or None) is stored as it
+# is: get_db_prep_save() would return it unchanged, at ~1.5 µs a field (a ticket's rows have
+# over a hundred). Any other value takes the field's own conversion.
+_AS_IS = {
+    **dict.fromkeys(("CharField", "TextField", "SlugField"), (str, type(None))),
+    **dict.fromkeys(
+        (
+            "IntegerField",
+            "BigIntegerField",
+            "SmallIntegerField",
+            "PositiveIntegerField",
+            "PositiveSmallIntegerField",
+            "PositiveBigIntegerField",
+            "AutoField",
+            "BigAutoField",
+            "SmallAutoField",
+        ),
+        (int, type(None)),
+    ),  # fmt: skip
+    "BooleanField": (bool, type(None)),
+}
+
+
+def _value_getter(field, connection, add: bool):
+    """A function of an instance giving FIELD's value ready for the database, as save()
+    would (pre_save, then get_db_prep_save)."""
+    attname = field.attname
+    plain_pre_save = type(field).pre_save is Field.pre_save  # no auto_now, no file to commit
+    target = field.target_field if field.is_relation else field
+    as_is = _AS_IS.get(target.get_internal_type(), ()) if plain_pre_save else ()
+    if field.is_relation:
+        as_is = tuple(t for t in as_is if t is not str)  # "" means NULL for a foreign key
+
+    def value(obj):
+        if as_is:
+            raw = getattr(obj, attname)
+            if type(raw) in as_is:
+                return raw
+        return field.get_db_prep_save(field.pre_save(obj, add), connection)
+
+    return value
 
 
 def _check_no_receivers(model: type[Model]) -> None:
@@ -49,8 +91,8 @@ def insert(objs: Sequence[Model], *, signals_ok: bool = False) -> None:
     with_pk = objs[0].pk is not None
     fields = _insert_fields(model, with_pk)
     key = ("insert", model, with_pk, len(objs), connection.vendor)
-    sql = _sql_cache.get(key)
-    if sql is None:
+    prepared = _sql_cache.get(key)
+    if prepared is None:
         quote = connection.ops.quote_name
         row = "(" + ", ".join(["%s"] * len(fields)) + ")"
         sql = (
@@ -59,11 +101,9 @@ def insert(objs: Sequence[Model], *, signals_ok: bool = False) -> None:
         )
         if not with_pk:
             sql += f" RETURNING {quote(model._meta.pk.column)}"
-        _sql_cache[key] = sql
-    params = []
-    for obj in objs:
-        for field in fields:
-            params.append(field.get_db_prep_save(field.pre_save(obj, True), connection))
+        prepared = _sql_cache[key] = (sql, [_value_getter(f, connection, True) for f in fields])
+    sql, getters = prepared
+    params = [value(obj) for obj in objs for value in getters]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         pks = cursor.fetchall() if not with_pk else ()
@@ -85,16 +125,17 @@ def update(obj: Model, field_names: Iterable[str], *, signals_ok: bool = False) 
     using = obj._state.db or router.db_for_write(model)
     connection = connections[using]
     key = ("update", model, field_names, connection.vendor)
-    sql = _sql_cache.get(key)
+    prepared = _sql_cache.get(key)
     meta = model._meta
-    fields = [meta.get_field(name) for name in field_names]
-    if sql is None:
+    if prepared is None:
         quote = connection.ops.quote_name
+        fields = [meta.get_field(name) for name in field_names]
         sets = ", ".join(f"{quote(f.column)} = %s" for f in fields)
         sql = f"UPDATE {quote(meta.db_table)} SET {sets} WHERE {quote(meta.pk.column)} = %s"  # noqa: S608
-        _sql_cache[key] = sql
-    params = [f.get_db_prep_save(f.pre_save(obj, False), connection) for f in fields]
-    params.append(meta.pk.get_db_prep_value(obj.pk, connection))
+        getters = [_value_getter(f, connection, False) for f in (*fields, meta.pk)]
+        prepared = _sql_cache[key] = (sql, getters)
+    sql, getters = prepared
+    params = [value(obj) for value in getters]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.rowcount

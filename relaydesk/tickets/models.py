@@ -104,8 +104,15 @@ class Ticket(models.Model):
         _("priority"), choices=Priority, default=Priority.NORMAL
     )
     channel = models.CharField(_("channel"), max_length=10, choices=Channel, default=Channel.WEB)
+    # The foreign keys that lead a composite index below (queue, requester, organization,
+    # assignee) get no index of their own: it would only be one more to write on every
+    # ticket created or changed.
     queue = models.ForeignKey(
-        Queue, verbose_name=_("queue"), on_delete=models.PROTECT, related_name="tickets"
+        Queue,
+        verbose_name=_("queue"),
+        on_delete=models.PROTECT,
+        related_name="tickets",
+        db_index=False,
     )
     tier = models.PositiveSmallIntegerField(_("tier"), default=1)
     ticket_type = models.ForeignKey(
@@ -121,6 +128,7 @@ class Ticket(models.Model):
         verbose_name=_("requester"),
         on_delete=models.PROTECT,
         related_name="requested_tickets",
+        db_index=False,
     )
     organization = models.ForeignKey(
         Organization,
@@ -129,6 +137,7 @@ class Ticket(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="tickets",
+        db_index=False,
     )
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -137,6 +146,7 @@ class Ticket(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="assigned_tickets",
+        db_index=False,
     )
     collaborators = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
@@ -214,7 +224,10 @@ class TicketShare(models.Model):
 class Message(models.Model):
     """A public reply or an internal note. HTML is stored sanitized, with a text version."""
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="messages")
+    # Indexed by msg_ticket (ticket, created_at), like the attachments and events below.
+    ticket = models.ForeignKey(
+        Ticket, on_delete=models.CASCADE, related_name="messages", db_index=False
+    )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -246,7 +259,9 @@ def attachment_path(instance: "Attachment", filename: str) -> str:
 
 
 class Attachment(models.Model):
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="attachments")
+    ticket = models.ForeignKey(
+        Ticket, on_delete=models.CASCADE, related_name="attachments", db_index=False
+    )
     message = models.ForeignKey(
         Message, null=True, blank=True, on_delete=models.CASCADE, related_name="attachments"
     )
@@ -287,7 +302,9 @@ class Event(models.Model):
         ATTACHMENT = "attachment", _("Attachment")
         FOLLOW_UP = "follow_up", _("Follow-up opened")
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
+    ticket = models.ForeignKey(
+        Ticket, on_delete=models.CASCADE, related_name="events", db_index=False
+    )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
