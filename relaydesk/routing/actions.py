@@ -68,7 +68,7 @@ def queue_by_slug(slug: str) -> Queue:
 
 
 def add_tags(ticket: Ticket, names: list[str], *, rule: str = "") -> None:
-    existing = set(ticket.tags.values_list("name", flat=True))
+    existing = set(fastsql.values(TicketTag, "name", "ticket", ticket.id))
     new = [n for n in dict.fromkeys(names) if n and n not in existing]
     if not new:
         return

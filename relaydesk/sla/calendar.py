@@ -37,6 +37,8 @@ class Schedule:
     country: str = ""
     subdivision: str = ""
     _country_holidays: Container = field(default=frozenset(), compare=False, repr=False)
+    # intervals_on() by date: every new ticket asks for the same few days four times over.
+    _days: dict = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def build(cls, time_zone="UTC", hours=None, holiday_dates=(), country="", subdivision=""):
@@ -59,8 +61,16 @@ class Schedule:
     def is_holiday(self, day: dt.date) -> bool:
         return day in self.holiday_dates or day in self._country_holidays
 
-    def intervals_on(self, day: dt.date) -> list[tuple[dt.datetime, dt.datetime]]:
+    def intervals_on(self, day: dt.date) -> tuple[tuple[dt.datetime, dt.datetime], ...]:
         """Open intervals of local date DAY, as UTC datetimes, in order."""
+        known = self._days.get(day)
+        if known is None:
+            if len(self._days) > 5000:  # about 14 years of days: enough is enough
+                self._days.clear()
+            known = self._days[day] = tuple(self._intervals_on(day))
+        return known
+
+    def _intervals_on(self, day: dt.date) -> list[tuple[dt.datetime, dt.datetime]]:
         if self.is_holiday(day):
             return []
         midnight = dt.datetime.combine(day, dt.time(0), tzinfo=self.tz)

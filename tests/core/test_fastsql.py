@@ -88,3 +88,15 @@ def test_models_with_save_receivers_are_refused_unless_the_caller_says_so(queue)
             fastsql.insert([Event(kind=Event.Kind.FIELD)])
     finally:
         signals.pre_save.disconnect(sender=Event, dispatch_uid="t-fastsql")
+
+
+def test_values_reads_one_column_of_the_matching_rows(customer, queue):
+    from relaydesk.routing.models import TicketTag
+
+    ticket, other = _ticket(6, customer, queue), _ticket(7, customer, queue)
+    fastsql.insert([ticket])
+    fastsql.insert([other])
+    fastsql.insert([TicketTag(ticket=ticket, name=n) for n in ("vpn", "urgent")])
+    fastsql.insert([TicketTag(ticket=other, name="printer")])
+    assert sorted(fastsql.values(TicketTag, "name", "ticket", ticket.id)) == ["urgent", "vpn"]
+    assert fastsql.values(TicketTag, "name", "ticket", 10**9) == []
