@@ -4,6 +4,7 @@ Every knob is read through the small typed helpers below so that a bad value fai
 with a message that names the variable, instead of misbehaving later.
 """
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -211,6 +212,41 @@ TASKS = {
         "BACKEND": env_str("RELAYDESK_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
+
+
+def _env_at_least(name: str, default: int, minimum: int) -> int:
+    value = env_int(name, default)
+    if value < minimum:
+        raise ImproperlyConfigured(f"{name} must be {minimum} or more, not {value}")
+    return value
+
+
+# Sign-in throttle (relaydesk/accounts/throttle.py): after LOGIN_FAILURE_LIMIT failed sign-ins
+# for one email address, or LOGIN_FAILURE_IP_LIMIT from one client address, within the window,
+# sign-in is refused there until the window has passed. 0 turns a limit off. Failures are kept
+# LOGIN_FAILURE_KEEP_HOURS so that an admin can see an attack afterwards.
+LOGIN_FAILURE_LIMIT = _env_at_least("RELAYDESK_LOGIN_FAILURE_LIMIT", 10, 0)
+LOGIN_FAILURE_IP_LIMIT = _env_at_least("RELAYDESK_LOGIN_FAILURE_IP_LIMIT", 50, 0)
+LOGIN_FAILURE_WINDOW_MINUTES = _env_at_least("RELAYDESK_LOGIN_FAILURE_WINDOW_MINUTES", 15, 1)
+LOGIN_FAILURE_KEEP_HOURS = _env_at_least("RELAYDESK_LOGIN_FAILURE_KEEP_HOURS", 24, 0)
+
+
+def _trusted_proxies() -> list[str]:
+    proxies = [p.strip() for p in env_str("RELAYDESK_TRUSTED_PROXIES").split(",") if p.strip()]
+    for proxy in proxies:
+        try:
+            ipaddress.ip_network(proxy, strict=False)
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"RELAYDESK_TRUSTED_PROXIES: {proxy!r} is not an IP address or network"
+            ) from None
+    return proxies
+
+
+# The client's address is REMOTE_ADDR. Behind a reverse proxy every request would seem to come
+# from the proxy (and the per-address limit would lock everyone out at once): list the proxies'
+# addresses or networks here, comma-separated, and X-Forwarded-For is read through them.
+TRUSTED_PROXIES = _trusted_proxies()
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

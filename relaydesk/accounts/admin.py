@@ -2,16 +2,33 @@
 
 Users sign in by email (no username or first/last names). Queue memberships are edited from
 both sides: on the user (which queues an agent works) and on the queue (who works it).
+Failed sign-ins are listed read-only; deleting them lifts a sign-in lock.
 """
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
-from relaydesk.accounts.models import ApiToken, Organization, Queue, QueueMembership, User
+from relaydesk.accounts.models import (
+    ApiToken,
+    LoginFailure,
+    Organization,
+    Queue,
+    QueueMembership,
+    User,
+)
+from relaydesk.accounts.throttle import ThrottledSignInMixin
+
+
+class ThrottledAdminLoginForm(ThrottledSignInMixin, AdminAuthenticationForm):
+    """The admin's own sign-in page is a way to guess passwords too (staff ones at that)."""
+
+
+admin.site.login_form = ThrottledAdminLoginForm
 
 
 def _clean_email(form: forms.ModelForm) -> str:
@@ -189,4 +206,23 @@ class ApiTokenAdmin(admin.ModelAdmin):
     ordering = ("-created_at",)
 
     def has_add_permission(self, request) -> bool:
+        return False
+
+
+@admin.register(LoginFailure)
+class LoginFailureAdmin(admin.ModelAdmin):
+    """Failed sign-ins, newest first, to see an attack. Rows are written by the sign-in
+    throttle only; deleting an email's or an address's rows lifts its lock at once."""
+
+    list_display = ("failed_at", "email", "ip_address")
+    search_fields = ("=email", "=ip_address")
+    fields = ("failed_at", "email", "ip_address")
+    readonly_fields = fields
+    ordering = ("-failed_at",)
+    show_full_result_count = False  # no COUNT(*) over an attack's rows on every page
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
         return False

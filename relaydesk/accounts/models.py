@@ -6,6 +6,7 @@ from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 MAX_TIER = 4
@@ -201,3 +202,29 @@ class ApiToken(models.Model):
     def issue(cls, user: User, name: str = "") -> tuple["ApiToken", str]:
         key = cls.PREFIX + secrets.token_urlsafe(32)
         return cls.objects.create(user=user, name=name, key_hash=cls.hash(key)), key
+
+
+class LoginFailure(models.Model):
+    """One failed sign-in, counted by the sign-in throttle (relaydesk/accounts/throttle.py).
+
+    The email is what was typed, normalized, whether or not an account has it: the throttle
+    must treat unknown addresses exactly like known ones.
+    """
+
+    email = models.CharField(_("email address"), max_length=254)
+    ip_address = models.GenericIPAddressField(_("client address"), null=True, blank=True)
+    failed_at = models.DateTimeField(_("failed at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-failed_at"]
+        verbose_name = _("failed sign-in")
+        indexes = [
+            # The throttle's two look-ups (recent failures of one email, of one address), and
+            # pruning and the admin's newest-first list.
+            models.Index(fields=["email", "failed_at"], name="loginfailure_email_time"),
+            models.Index(fields=["ip_address", "failed_at"], name="loginfailure_ip_time"),
+            models.Index(fields=["failed_at"], name="loginfailure_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} from {self.ip_address or '?'}"

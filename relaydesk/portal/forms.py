@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from relaydesk.accounts.models import Queue, User
 from relaydesk.accounts.signup import email_taken
+from relaydesk.accounts.throttle import ThrottledSignInMixin
 from relaydesk.tickets import custom_fields, services
 from relaydesk.tickets.models import CustomField, Ticket, TicketType
 
@@ -58,7 +59,9 @@ def apply_service_error(form: forms.Form, exc: ValidationError, rename: dict | N
 # --- accounts ------------------------------------------------------------------------------
 
 
-class EmailAuthenticationForm(AuthenticationForm):
+class EmailAuthenticationForm(ThrottledSignInMixin, AuthenticationForm):
+    """Sign-in by email and password; clean() goes through the sign-in throttle first."""
+
     username = forms.EmailField(
         label=_("Email address"),
         widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
