@@ -66,6 +66,26 @@ def _secret_key() -> str:
 
 SECRET_KEY = _secret_key()
 ALLOWED_HOSTS = [h.strip() for h in env_str("RELAYDESK_ALLOWED_HOSTS", "*").split(",") if h]
+
+
+def _site_url() -> str:
+    """RELAYDESK_URL: the address people reach the help desk at, e.g. https://help.example.com.
+
+    Links in mail (password reset) are built on it; without it, on the request's Host header,
+    which only ALLOWED_HOSTS keeps honest."""
+    from urllib.parse import urlsplit
+
+    url = env_str("RELAYDESK_URL").strip().rstrip("/")
+    if url:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.path:
+            raise ImproperlyConfigured(
+                f"RELAYDESK_URL must look like https://help.example.com, not {url!r}"
+            )
+    return url
+
+
+SITE_URL = _site_url()
 CSRF_TRUSTED_ORIGINS = [
     o.strip() for o in env_str("RELAYDESK_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
 ]
@@ -229,6 +249,14 @@ LOGIN_FAILURE_LIMIT = _env_at_least("RELAYDESK_LOGIN_FAILURE_LIMIT", 10, 0)
 LOGIN_FAILURE_IP_LIMIT = _env_at_least("RELAYDESK_LOGIN_FAILURE_IP_LIMIT", 50, 0)
 LOGIN_FAILURE_WINDOW_MINUTES = _env_at_least("RELAYDESK_LOGIN_FAILURE_WINDOW_MINUTES", 15, 1)
 LOGIN_FAILURE_KEEP_HOURS = _env_at_least("RELAYDESK_LOGIN_FAILURE_KEEP_HOURS", 24, 0)
+
+# Password reset by email: the mailed link works once, for PASSWORD_RESET_TIMEOUT seconds
+# (Django's setting). At most PASSWORD_RESET_MAIL_LIMIT reset mails an hour for one email
+# address, and PASSWORD_RESET_MAIL_IP_LIMIT from one client address across email addresses,
+# so the form cannot be used to flood an inbox or spray mail; 0 turns a limit off.
+PASSWORD_RESET_TIMEOUT = 60 * _env_at_least("RELAYDESK_PASSWORD_RESET_MINUTES", 60, 1)
+PASSWORD_RESET_MAIL_LIMIT = _env_at_least("RELAYDESK_PASSWORD_RESET_MAIL_LIMIT", 3, 0)
+PASSWORD_RESET_MAIL_IP_LIMIT = _env_at_least("RELAYDESK_PASSWORD_RESET_MAIL_IP_LIMIT", 20, 0)
 
 
 def _trusted_proxies() -> list[str]:

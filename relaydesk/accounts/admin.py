@@ -17,6 +17,7 @@ from relaydesk.accounts.models import (
     ApiToken,
     LoginFailure,
     Organization,
+    PasswordResetRequest,
     Queue,
     QueueMembership,
     User,
@@ -226,3 +227,13 @@ class LoginFailureAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(PasswordResetRequest)
+class PasswordResetRequestAdmin(LoginFailureAdmin):
+    """Password reset mails asked for, newest first (a flood of them is an attack too)."""
+
+    list_display = ("requested_at", "email", "ip_address")
+    fields = ("requested_at", "email", "ip_address")
+    readonly_fields = fields
+    ordering = ("-requested_at",)

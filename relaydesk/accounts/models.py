@@ -228,3 +228,29 @@ class LoginFailure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email} from {self.ip_address or '?'}"
+
+
+class PasswordResetRequest(models.Model):
+    """One password reset mail asked for, counted by the reset-mail limit (throttle.py).
+
+    Like LoginFailure, the email is what was typed, normalized, whether or not an account has
+    it: the limit must treat unknown addresses exactly like known ones.
+    """
+
+    email = models.CharField(_("email address"), max_length=254)
+    ip_address = models.GenericIPAddressField(_("client address"), null=True, blank=True)
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-requested_at"]
+        verbose_name = _("password reset request")
+        indexes = [
+            # The limit's two look-ups (recent requests for one email, from one address), and
+            # pruning.
+            models.Index(fields=["email", "requested_at"], name="resetrequest_email_time"),
+            models.Index(fields=["ip_address", "requested_at"], name="resetrequest_ip_time"),
+            models.Index(fields=["requested_at"], name="resetrequest_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} from {self.ip_address or '?'}"

@@ -10,6 +10,10 @@ never tells whether an account exists.
 Failures are rows in the database (LoginFailure), so every web worker and process counts the
 same ones without a cache server. Attempts refused while locked are not recorded: the lock ends
 when the window says, however often an attacker knocks.
+
+The password reset form has a limit of the same kind: PASSWORD_RESET_MAIL_LIMIT reset mails an
+hour for one email address and PASSWORD_RESET_MAIL_IP_LIMIT from one client address, counted
+as PasswordResetRequest rows, known and unknown addresses alike.
 """
 
 import ipaddress
@@ -27,7 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from relaydesk.accounts.models import LoginFailure
+from relaydesk.accounts.models import LoginFailure, PasswordResetRequest
 
 logger = logging.getLogger(__name__)
 
@@ -63,9 +67,8 @@ class Lockout:
                 "Please wait %(minutes)d minutes and try again.",
                 minutes,
             )
-        # Relaydesk has no self-service password reset: an admin sets a new password.
         return f"{text % {'minutes': minutes}} " + _(
-            "Forgot your password? Ask your help desk's administrator to set a new one."
+            "Forgot your password? Reset it by email from the sign-in page."
         )
 
 
@@ -180,11 +183,55 @@ def clear_failures(email: str) -> int:
 
 
 def prune(*, now: datetime | None = None) -> int:
-    """Delete failures older than both the window and LOGIN_FAILURE_KEEP_HOURS."""
-    keep = max(_window(), timedelta(hours=settings.LOGIN_FAILURE_KEEP_HOURS))
-    cutoff = (now or timezone.now()) - keep
-    deleted, _by_model = LoginFailure.objects.filter(failed_at__lt=cutoff).delete()
-    return deleted
+    """Delete failures older than both the window and LOGIN_FAILURE_KEEP_HOURS, and reset
+    requests older than both their window and LOGIN_FAILURE_KEEP_HOURS; returns how many."""
+    now = now or timezone.now()
+    keep = timedelta(hours=settings.LOGIN_FAILURE_KEEP_HOURS)
+    failures, _by_model = LoginFailure.objects.filter(
+        failed_at__lt=now - max(_window(), keep)
+    ).delete()
+    requests, _by_model = PasswordResetRequest.objects.filter(
+        requested_at__lt=now - max(RESET_MAIL_WINDOW, keep)
+    ).delete()
+    return failures + requests
+
+
+# --- reset mails --------------------------------------------------------------------------
+
+RESET_MAIL_WINDOW = timedelta(hours=1)
+
+
+def claim_reset_mail(
+    email: str, ip: str | None, *, now: datetime | None = None
+) -> PasswordResetRequest | None:
+    """Count one password reset mail for EMAIL asked from IP, or return None when the limits
+    have been reached (and count nothing).
+
+    The request is written first and then counted together with the ones written before it,
+    so two workers answering at the same moment cannot both take the last mail allowed.
+    Refused requests are removed again: a limit ends an hour after the mails it counted,
+    however often it is knocked on.
+    """
+    now = now or timezone.now()
+    claim = PasswordResetRequest.objects.create(
+        email=normalize_email(email), ip_address=ip, requested_at=now
+    )
+    earlier = PasswordResetRequest.objects.filter(
+        requested_at__gt=now - RESET_MAIL_WINDOW, id__lte=claim.id
+    )
+    limits = [(settings.PASSWORD_RESET_MAIL_LIMIT, {"email": claim.email})]
+    if ip is not None:
+        limits.append((settings.PASSWORD_RESET_MAIL_IP_LIMIT, {"ip_address": ip}))
+    for limit, same in limits:
+        if limit > 0 and earlier.filter(**same).count() > limit:
+            claim.delete()
+            return None
+    return claim
+
+
+def release_reset_mail(claim: PasswordResetRequest) -> None:
+    """The mail CLAIM counted could not be sent: it does not count against the limits."""
+    PasswordResetRequest.objects.filter(pk=claim.pk).delete()
 
 
 # --- the sign-in forms --------------------------------------------------------------------

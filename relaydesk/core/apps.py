@@ -6,4 +6,4 @@ class CoreConfig(AppConfig):
     label = "core"
 
     def ready(self) -> None:
-        from relaydesk.core import tasks  # noqa: F401  (registers tasks and periodic jobs)
+        from relaydesk.core import checks, tasks  # noqa: F401  (registers checks, tasks, jobs)

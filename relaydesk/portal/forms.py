@@ -1,20 +1,27 @@
-"""Portal forms: sign-in, sign-up, the account page, the request form, replies and files."""
+"""Portal forms: sign-in, sign-up, password reset, the account page, the request form,
+replies and files."""
 
+import logging
 import zoneinfo
 from functools import cache
 
 from django import forms
 from django.contrib.auth import password_validation
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
 from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from relaydesk.accounts import throttle
 from relaydesk.accounts.models import Queue, User
 from relaydesk.accounts.signup import email_taken
 from relaydesk.accounts.throttle import ThrottledSignInMixin
 from relaydesk.tickets import custom_fields, services
 from relaydesk.tickets.models import CustomField, Ticket, TicketType
+
+logger = logging.getLogger(__name__)
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -112,6 +119,98 @@ class SignUpForm(forms.Form):
             except ValidationError as exc:
                 self.add_error("password1", exc)
         return data
+
+
+class ResetMailNotSent(Exception):
+    """The mail server could not be reached, or refused the password reset mail."""
+
+
+class PasswordResetRequestForm(PasswordResetForm):
+    """Ask for a reset link by email address: Django's form, with the reset-mail limit, and a
+    mail server failure reported to the caller instead of swallowed."""
+
+    email = forms.EmailField(
+        label=_("Email address"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
+    )
+
+    def get_users(self, email):
+        # Active accounts only. Unlike Django's default, accounts without a usable password
+        # get a link too: customers created from an inbound mail or by an agent logging a call
+        # have none, and the reset is how they set their first one (accounts/services.py).
+        # Emails are stored lower-case, so an exact match uses the unique index.
+        return User.objects.filter(email=throttle.normalize_email(email), is_active=True)
+
+    def save(self, *, request, **kwargs) -> None:
+        """Mail a reset link to the account with the address, if there is one and the limits
+        allow it; raise ResetMailNotSent when the mail server fails.
+
+        The answer must not tell whether the address has an account: the limits count every
+        address alike, and the mail server is reached before the account is looked up, so
+        that an outage shows the same way for both.
+        """
+        email = self.cleaned_data["email"]
+        ip = throttle.client_ip(request)
+        claim = throttle.claim_reset_mail(email, ip)
+        if claim is None:
+            logger.warning("password reset mail refused by the limit (asked from %s)", ip)
+            return
+        self.connection = get_connection()
+        try:
+            self.connection.open()
+            super().save(request=request, **kwargs)
+        except OSError as exc:  # smtplib's errors, refused connections and timeouts alike
+            logger.exception("password reset mail not sent (asked from %s)", ip)
+            throttle.release_reset_mail(claim)
+            raise ResetMailNotSent from exc
+        finally:
+            self.connection.close()
+
+    def send_mail(
+        self,
+        subject_template_name,
+        email_template_name,
+        context,
+        from_email,
+        to_email,
+        html_email_template_name=None,
+    ):
+        # Django's own logs a failure and carries on; here it reaches save(), and the person
+        # is told to try again instead of waiting for a mail that will never come.
+        subject = "".join(render_to_string(subject_template_name, context).splitlines())
+        body = render_to_string(email_template_name, context)
+        message = EmailMultiAlternatives(
+            subject, body, from_email, [to_email], connection=self.connection
+        )
+        if html_email_template_name is not None:
+            message.attach_alternative(
+                render_to_string(html_email_template_name, context), "text/html"
+            )
+        message.send()
+
+
+class NewPasswordForm(SetPasswordForm):
+    """The new password set from a reset link, checked by the project's validators."""
+
+    new_password1 = forms.CharField(
+        label=_("New password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autofocus": True, "autocomplete": "new-password"}),
+        help_text=password_validation.password_validators_help_text_html(),
+    )
+    new_password2 = forms.CharField(
+        label=_("New password again"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    error_messages = {"password_mismatch": _("The two passwords differ.")}
+
+    def save(self, commit=True):
+        self.user.set_password(self.cleaned_data["new_password1"])
+        if commit:
+            self.user.save(update_fields=["password"])
+        return self.user
 
 
 @cache

@@ -10,6 +10,17 @@ urlpatterns = [
     # LogoutView accepts POST only (GET gets 405), so a link or prefetch cannot sign anyone out.
     path("logout/", auth_views.LogoutView.as_view(next_page="portal:home"), name="logout"),
     path("signup/", accounts.signup, name="signup"),
+    path("password-reset/", accounts.PortalPasswordResetView.as_view(), name="password_reset"),
+    path(
+        "password-reset/sent/",
+        accounts.PortalPasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "password-reset/<uidb64>/<token>/",
+        accounts.PortalPasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
     path("account/", accounts.account, name="account"),
     path(
         "account/password/",

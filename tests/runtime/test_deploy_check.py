@@ -40,6 +40,7 @@ def https_env(tmp_path):
         RELAYDESK_HTTPS="1",
         RELAYDESK_DEBUG="0",
         RELAYDESK_SECRET_KEY=secrets.token_urlsafe(64),
+        RELAYDESK_URL="https://help.example.test",
     )
 
 
@@ -49,6 +50,25 @@ def test_deploy_check_passes_behind_tls(https_env):
     assert result.returncode == 0, output
     assert "no issues" in output, output
     assert "WARNING" not in output.upper() and "security.W" not in output
+
+
+def test_without_a_site_address_any_host_is_a_warning(https_env):
+    """Password reset links would follow a forged Host header: the check says so, and either
+    the site's address or a list of allowed hosts settles it."""
+    del https_env["RELAYDESK_URL"]
+    result = run_cli(https_env, "check", "--deploy")
+    output = result.stdout + result.stderr
+    assert "relaydesk.W001" in output, output
+    https_env["RELAYDESK_ALLOWED_HOSTS"] = "help.example.test"
+    result = run_cli(https_env, "check", "--deploy")
+    assert "relaydesk.W001" not in result.stdout + result.stderr
+
+
+def test_a_malformed_site_address_stops_the_start_with_a_message(https_env):
+    https_env["RELAYDESK_URL"] = "help.example.test/desk"
+    result = run_cli(https_env, "check")
+    assert result.returncode != 0
+    assert "RELAYDESK_URL must look like https://help.example.com" in result.stderr
 
 
 def test_tls_settings_are_what_the_check_relies_on(https_env):
