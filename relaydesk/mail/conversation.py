@@ -3,7 +3,9 @@
 import re
 
 from django.conf import settings
+from django.db import connections, router
 
+from relaydesk.core import fastsql
 from relaydesk.mail.models import InboundMail, OutboundMail
 from relaydesk.mail.parse import ParsedMail
 from relaydesk.tickets.models import Ticket
@@ -17,7 +19,7 @@ def ticket_for_tag(text: str) -> Ticket | None:
     match = tag_pattern().search(text or "")
     if not match:
         return None
-    return Ticket.objects.filter(number=int(match.group(1))).first()
+    return fastsql.select_one(Ticket, "number", int(match.group(1)))
 
 
 def ticket_for_message_ids(ids: list[str]) -> Ticket | None:
@@ -25,15 +27,35 @@ def ticket_for_message_ids(ids: list[str]) -> Ticket | None:
     if not ids:
         return None
     ids = list(dict.fromkeys(ids))[-50:]
-    sent = OutboundMail.objects.filter(mail_id__in=ids).values_list("mail_id", "ticket_id")
-    received = InboundMail.objects.filter(mail_id__in=ids, ticket__isnull=False).values_list(
-        "mail_id", "ticket_id"
-    )
-    found = dict(sent) | dict(received)
+    found = _ticket_ids(ids)
     for message_id in reversed(ids):  # In-Reply-To and the end of References are the newest
         if message_id in found:
-            return Ticket.objects.filter(id=found[message_id]).first()
+            return fastsql.select_one(Ticket, "id", found[message_id])
     return None
+
+
+def _ticket_ids(ids: list[str]) -> dict[str, int]:
+    """Message-ID -> ticket id for those of IDS we sent or received (received ones win).
+
+    One hand-written statement for both tables: every reply asks, and the ORM spends far
+    longer building two queries than the database takes to answer them on the unique
+    mail_id indexes.
+    """
+    connection = connections[router.db_for_read(InboundMail)]
+    quote = connection.ops.quote_name
+    marks = ", ".join(["%s"] * len(ids))
+    sql = (
+        f"SELECT mail_id, ticket_id, 0 FROM {quote(OutboundMail._meta.db_table)} "  # noqa: S608
+        f"WHERE mail_id IN ({marks}) UNION ALL "
+        f"SELECT mail_id, ticket_id, 1 FROM {quote(InboundMail._meta.db_table)} "
+        f"WHERE mail_id IN ({marks}) AND ticket_id IS NOT NULL"
+    )  # table names from the models; every value is a parameter
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*ids, *ids])
+        rows = cursor.fetchall()
+    return {
+        mail_id: ticket_id for mail_id, ticket_id, _received in sorted(rows, key=lambda r: r[2])
+    }
 
 
 def find_ticket(parsed: ParsedMail) -> Ticket | None:

@@ -9,19 +9,21 @@ with its error for an admin to retry.
 
 import logging
 import traceback
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, router, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from relaydesk.accounts.models import User
-from relaydesk.accounts.services import find_or_create_customer
+from relaydesk.accounts.services import create_customer, find_or_create_customer, user_by_email
+from relaydesk.core import fastsql
 from relaydesk.mail import conversation, loop
 from relaydesk.mail.models import InboundMail, Mailbox, OutboundMail, own_addresses
 from relaydesk.mail.parse import ParsedMail, parse
@@ -110,10 +112,14 @@ def receive(raw: bytes, *, mailbox: Mailbox | None = None, envelope_sender: str 
         references=" ".join(parsed.references) if parsed else "",
         attempts=1,
     )
-    inbound.raw.save("message.eml", ContentFile(raw), save=False)
+    inbound.store_raw(raw)
+    # Outside a transaction the INSERT commits by itself; inside one (a caller's), a savepoint
+    # keeps a duplicate's IntegrityError from spoiling the caller's transaction.
+    using = router.db_for_write(InboundMail)
+    in_transaction = transaction.get_connection(using).in_atomic_block
     try:
-        with transaction.atomic():
-            inbound.save()
+        with transaction.atomic(using=using) if in_transaction else nullcontext():
+            fastsql.insert([inbound])
     except IntegrityError:  # the same mail arrived twice at once: the other one won
         inbound.raw.delete(save=False)
         return Result(InboundMail.objects.get(mail_id=message_id), parsed, duplicate=True)
@@ -180,7 +186,7 @@ def _finish(inbound: InboundMail, status: str, reason: str = "", **fields) -> No
     inbound.processed_at = timezone.now()
     for name, value in fields.items():
         setattr(inbound, name, value)
-    inbound.save(update_fields=["status", "reason", "processed_at", *fields])
+    fastsql.update(inbound, ["status", "reason", "processed_at", *fields])
 
 
 def _process(inbound: InboundMail, parsed: ParsedMail) -> None:
@@ -205,14 +211,14 @@ def _process(inbound: InboundMail, parsed: ParsedMail) -> None:
                     "m": settings.MAIL_RATE_WINDOW_MINUTES})  # fmt: skip
         return
     mailbox = inbound.mailbox
-    sender = User.objects.filter(email__iexact=parsed.from_address).first()
+    sender = user_by_email(parsed.from_address)
     if sender is None:
         if mailbox is not None and mailbox.known_senders_only:
             _finish(inbound, Status.REJECTED,
                     _("%s has no account and this mailbox only accepts known senders.")
                     % parsed.from_address)  # fmt: skip
             return
-        sender, _created = find_or_create_customer(parsed.from_address, _name_for(parsed))
+        sender = create_customer(parsed.from_address, _name_for(parsed))
     elif not sender.is_active:
         raise MailError(_("The account of %s is disabled.") % parsed.from_address)
     body, is_html, uploads = _content(parsed)
@@ -260,11 +266,26 @@ def _name_for(parsed: ParsedMail) -> str:
 
 
 def _over_rate_limit(address: str) -> bool:
+    """Whether ADDRESS already had MAIL_RATE_LIMIT messages processed within the window.
+
+    Asked for every message, so written by hand: the ORM spent several times longer building
+    this COUNT than SQLite takes to run it on the partial index inmail_processed_sender. The
+    status is in the SQL text, as in the index's condition, so that no planner (nor a
+    generic plan of a prepared statement) has to work out from a parameter that it applies.
+    """
+    limit = settings.MAIL_RATE_LIMIT
     since = timezone.now() - timedelta(minutes=settings.MAIL_RATE_WINDOW_MINUTES)
-    recent = InboundMail.objects.filter(
-        sender=address, received_at__gte=since, status=Status.PROCESSED
-    )
-    return recent[: settings.MAIL_RATE_LIMIT + 1].count() >= settings.MAIL_RATE_LIMIT
+    connection = connections[router.db_for_read(InboundMail)]
+    received_at = InboundMail._meta.get_field("received_at")
+    table = connection.ops.quote_name(InboundMail._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT COUNT(*) FROM (SELECT 1 FROM {table} "  # noqa: S608 (name from the model)
+            f"WHERE sender = %s AND status = '{Status.PROCESSED.value}' AND received_at >= %s "
+            "LIMIT %s) recent",
+            [address, received_at.get_db_prep_value(since, connection), limit],
+        )
+        return cursor.fetchone()[0] >= limit
 
 
 def _content(parsed: ParsedMail) -> tuple[str, bool, list]:

@@ -86,18 +86,24 @@ def _clean(value: str) -> str:
     return value
 
 
-def _header(msg: Message, name: str) -> str:
+Headers = dict[str, list[str]]
+
+
+def _raw_headers(msg: Message) -> Headers:
+    """Lower-cased name -> the values as they came (8-bit bytes as surrogate escapes, not
+    replaced), read once: a dozen headers are looked up in each message."""
+    found: Headers = {}
+    for name, value in msg.raw_items():
+        found.setdefault(name.lower(), []).append(str(value))
+    return found
+
+
+def _header(headers: Headers, name: str) -> str:
     """A header decoded to text (RFC 2047); a malformed one is kept as it came."""
-    values = _raw_values(msg, name)
+    values = headers.get(name.lower())
     if not values:
         return ""
     return " ".join(_decode_raw_header(values[0]).split())
-
-
-def _raw_values(msg: Message, name: str) -> list[str]:
-    """The header's values as they came (8-bit bytes as surrogate escapes, not replaced)."""
-    lowered = name.lower()
-    return [str(v) for k, v in msg.raw_items() if k.lower() == lowered]
 
 
 def _decode_raw_header(value) -> str:
@@ -110,9 +116,11 @@ def _decode_raw_header(value) -> str:
     return _clean(value)
 
 
-def _addresses(msg: Message, name: str) -> list[tuple[str, str]]:
+def _addresses(headers: Headers, name: str) -> list[tuple[str, str]]:
     """(display name, address) pairs of an address header, lower-cased addresses."""
-    raw = _raw_values(msg, name)
+    raw = headers.get(name.lower())
+    if not raw:
+        return []
     try:
         pairs = email.utils.getaddresses(raw)
     except Exception:
@@ -172,31 +180,32 @@ def parse(raw: bytes, *, envelope_sender: str = "") -> ParsedMail:
     """Parse RAW into a ParsedMail; never raises for malformed mail."""
     # compat32 parses ten times faster than the modern policy; headers are decoded here.
     msg = email.message_from_bytes(raw)
-    from_pairs = _addresses(msg, "From")
-    reply_to = _addresses(msg, "Reply-To")
-    fallbacks = from_pairs or reply_to or _addresses(msg, "Sender") or _addresses(
-        msg, "Return-Path")  # fmt: skip
+    headers = _raw_headers(msg)
+    from_pairs = _addresses(headers, "From")
+    reply_to = _addresses(headers, "Reply-To")
+    fallbacks = from_pairs or reply_to or _addresses(headers, "Sender") or _addresses(
+        headers, "Return-Path")  # fmt: skip
     if not fallbacks and "@" in envelope_sender:
         fallbacks = [("", envelope_sender.strip("<>").lower())]
     from_name, from_address = fallbacks[0] if fallbacks else ("", "")
-    message_id = (_message_ids(_header(msg, "Message-ID")) or [""])[0]
+    message_id = (_message_ids(_header(headers, "Message-ID")) or [""])[0]
     if not message_id:
         # Without a Message-ID, the content itself identifies the mail, so a second delivery
         # of the same bytes is still recognised.
         message_id = f"<{hashlib.sha256(raw).hexdigest()[:40]}@no-message-id.relaydesk>"
     parsed = ParsedMail(
         message_id=message_id,
-        subject=_header(msg, "Subject")[:500],
+        subject=_header(headers, "Subject")[:500],
         from_address=from_address,
         from_name=" ".join(from_name.split()),
-        to=[a for _n, a in _addresses(msg, "To")],
-        cc=[a for _n, a in _addresses(msg, "Cc")],
+        to=[a for _n, a in _addresses(headers, "To")],
+        cc=[a for _n, a in _addresses(headers, "Cc")],
         reply_to=reply_to[0][1] if reply_to else "",
-        in_reply_to=_message_ids(_header(msg, "In-Reply-To")),
-        references=_message_ids(_header(msg, "References")),
-        date=_header(msg, "Date"),
+        in_reply_to=_message_ids(_header(headers, "In-Reply-To")),
+        references=_message_ids(_header(headers, "References")),
+        date=_header(headers, "Date"),
         headers={
-            name: _header(msg, name)
+            name: _header(headers, name)
             for name in (
                 "Auto-Submitted",
                 "Precedence",
@@ -208,7 +217,7 @@ def parse(raw: bytes, *, envelope_sender: str = "") -> ParsedMail:
                 "X-Relaydesk-Loop",
                 "Return-Path",
             )  # fmt: skip
-            if name in msg
+            if name.lower() in headers
         },
         is_report=msg.get_content_type() == "multipart/report",
     )
@@ -260,7 +269,7 @@ def _collect(part: Message, parsed: ParsedMail, texts: list[str], htmls: list[st
         data = _rfc822_bytes(part)
         inner_subject = ""
         try:
-            inner_subject = _header(email.message_from_bytes(data), "Subject")
+            inner_subject = _header(_raw_headers(email.message_from_bytes(data)), "Subject")
         except Exception:
             inner_subject = ""
         filename = filename or _safe_name(inner_subject or "forwarded message") + ".eml"
