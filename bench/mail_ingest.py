@@ -28,21 +28,26 @@ def sentence(rng: random.Random, words: list[str], n: int) -> str:
 def generate(n: int, seed: int = 7) -> list[tuple[str, bytes]]:
     rng = random.Random(seed)
     words = vocabulary(tail=2000)
-    messages, sent_ids = [], []
+    messages, sent_ids, senders = [], [], {}
     attachment = bytes(rng.getrandbits(8) for _ in range(40_000))
     for i in range(n):
         kind = rng.choices(["plain", "html", "attachment", "reply"], [55, 15, 10, 20])[0]
         if kind == "reply" and not sent_ids:
             kind = "plain"
         msg = EmailMessage()
-        msg["From"] = f"User {i % 300} <user{i % 300}@customer{i % 17}.bench>"
+        sender = f"User {i % 300} <user{i % 300}@customer{i % 17}.bench>"
+        if kind == "reply":
+            # The requester answers in the thread (a stranger's "reply" opens a new ticket).
+            replied_to = rng.choice(sent_ids)
+            sender = senders[replied_to]
+        msg["From"] = sender
         msg["To"] = "support@relaydesk.bench"
         msg["Message-ID"] = f"<bench-{i}@customer.bench>"
         msg["Date"] = "Tue, 04 Jun 2024 10:00:00 +0000"
         body = "\n\n".join(sentence(rng, words, rng.randint(20, 60)) for _ in range(3))
         if kind == "reply":
             msg["Subject"] = "Re: " + sentence(rng, words, 5)
-            msg["In-Reply-To"] = rng.choice(sent_ids)
+            msg["In-Reply-To"] = replied_to
             msg.set_content(body + "\n\nOn Monday, support wrote:\n> earlier text\n")
         elif kind == "html":
             msg["Subject"] = sentence(rng, words, 6)
@@ -56,6 +61,7 @@ def generate(n: int, seed: int = 7) -> list[tuple[str, bytes]]:
                                    filename=f"log-{i}.bin")  # fmt: skip
         if kind != "reply":
             sent_ids.append(msg["Message-ID"])
+            senders[msg["Message-ID"]] = sender
         messages.append((kind, msg.as_bytes()))
     return messages
 
@@ -163,6 +169,11 @@ def main() -> None:
     every = f" (one per {len(messages) / checkpoints:.0f} messages)" if checkpoints else ""
     print(f"WAL checkpoints during the run: {checkpoints}{every}")
     print(f"statuses: {statuses}")
+    bench_mail = InboundMail.objects.filter(mail_id__startswith="<bench-")
+    print(
+        f"new tickets: {bench_mail.filter(created_ticket=True).count()}, replies threaded into "
+        f"their ticket: {bench_mail.filter(created_ticket=False, ticket__isnull=False).count()}"
+    )
     print(f"targets: >= 400 messages/s, plain p95 <= 5 ms (data in {data_dir})")
 
 

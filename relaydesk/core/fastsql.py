@@ -13,6 +13,7 @@ skip is the model signals: a model with `pre_save`/`post_save` receivers is refu
 the caller says it knows (`signals_ok`), rather than silently written without them.
 """
 
+import datetime as dt
 from collections.abc import Iterable, Sequence
 
 from django.db import connections, router
@@ -58,6 +59,21 @@ def _value_getter(field, connection, add: bool):
     as_is = _AS_IS.get(target.get_internal_type(), ()) if plain_pre_save else ()
     if field.is_relation:
         as_is = tuple(t for t in as_is if t is not str)  # "" means NULL for a foreign key
+
+    if plain_pre_save and target.get_internal_type() == "DateTimeField":
+        # An aware datetime (timezone.now() and all the services write) needs only the
+        # backend's adaptation: the field's checks are for naive ones and expressions.
+        adapt = connection.ops.adapt_datetimefield_value
+
+        def value(obj):
+            raw = getattr(obj, attname)
+            if raw is None:
+                return None
+            if type(raw) is dt.datetime and raw.tzinfo is not None:
+                return adapt(raw)
+            return field.get_db_prep_save(raw, connection)
+
+        return value
 
     def value(obj):
         if as_is:
