@@ -122,6 +122,7 @@ class Ticket(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="tickets",
+        db_index=False,  # tk_type, below: only where set
     )
     requester = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -163,6 +164,7 @@ class Ticket(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="follow_ups",
+        db_index=False,  # tk_follow_up, below: only where set
     )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     updated_at = models.DateTimeField(_("last activity"), default=timezone.now)
@@ -182,6 +184,16 @@ class Ticket(models.Model):
             models.Index(fields=["tier", "status", "updated_at", "id"], name="tk_tier"),
             models.Index(fields=["requester", "updated_at", "id"], name="tk_requester"),
             models.Index(fields=["organization", "updated_at", "id"], name="tk_org"),
+            # Foreign keys that are mostly empty are indexed only where set (for deleting a
+            # type, finding follow-ups): a ticket without them writes no entry there.
+            models.Index(
+                fields=["ticket_type"], name="tk_type", condition=models.Q(ticket_type__isnull=False)
+            ),
+            models.Index(
+                fields=["follow_up_of"],
+                name="tk_follow_up",
+                condition=models.Q(follow_up_of__isnull=False),
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -306,7 +318,12 @@ class Event(models.Model):
         Ticket, on_delete=models.CASCADE, related_name="events", db_index=False
     )
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,  # event_actor, below: automated changes have none
     )
     kind = models.CharField(max_length=20, choices=Kind)
     field = models.CharField(max_length=50, blank=True)
@@ -317,7 +334,12 @@ class Event(models.Model):
 
     class Meta:
         verbose_name = _("event")
-        indexes = [models.Index(fields=["ticket", "created_at"], name="event_ticket")]
+        indexes = [
+            models.Index(fields=["ticket", "created_at"], name="event_ticket"),
+            models.Index(
+                fields=["actor"], name="event_actor", condition=models.Q(actor__isnull=False)
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.field} on {self.ticket_id}"
