@@ -6,6 +6,7 @@ from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -133,6 +134,16 @@ class User(AbstractUser):
         ordering = ["email"]
         verbose_name = _("user")
         indexes = [models.Index(fields=["role", "email"], name="user_role_email")]
+        constraints = [
+            # Every writer stores emails lower-case, so that look-ups (each inbound mail's
+            # sender, sign-in) are one exact match on the unique index: the database holds
+            # every writer to it.
+            models.CheckConstraint(
+                condition=models.Q(email=Lower("email")),
+                name="user_email_lower_case",
+                violation_error_message=_("Email addresses are stored in lower case."),
+            )
+        ]
 
     def __str__(self) -> str:
         return self.display_name

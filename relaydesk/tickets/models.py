@@ -187,7 +187,9 @@ class Ticket(models.Model):
             # Foreign keys that are mostly empty are indexed only where set (for deleting a
             # type, finding follow-ups): a ticket without them writes no entry there.
             models.Index(
-                fields=["ticket_type"], name="tk_type", condition=models.Q(ticket_type__isnull=False)
+                fields=["ticket_type"],
+                name="tk_type",
+                condition=models.Q(ticket_type__isnull=False),
             ),
             models.Index(
                 fields=["follow_up_of"],

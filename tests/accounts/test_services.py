@@ -65,3 +65,13 @@ def test_find_or_create_customer_finds_before_creating(customer):
     assert find_or_create_customer("CUSTOMER@acme.test", "Someone") == (customer, False)
     user, created = find_or_create_customer("new@acme.test", "New")
     assert created and find_or_create_customer("new@acme.test") == (user, False)
+
+
+def test_the_database_refuses_an_email_that_is_not_lower_case(db):
+    from django.db import IntegrityError, transaction
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        User.objects.bulk_create([User(email="Mixed.Case@Example.test")])  # past every form
+    user = User.objects.create_user("Mixed.Case@Example.test")
+    assert user.email == "mixed.case@example.test"
+    assert user_by_email(" MIXED.case@example.TEST ") == user
