@@ -33,3 +33,23 @@ def test_malformed_json_is_400(customer):
     )
     assert response.status_code == 400
     assert response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    "method, path, allowed", [("delete", "/tickets", "GET, POST"), ("put", "/me", "GET")]
+)
+def test_a_method_the_endpoint_does_not_take_is_a_json_405(customer, method, path, allowed):
+    _token, key = ApiToken.issue(customer)
+    response = getattr(Client(), method)(API + path, headers={"Authorization": f"Bearer {key}"})
+    assert response.status_code == 405
+    sent = response["Allow"]
+    assert set(sent.split(", ")) == set(allowed.split(", "))
+    assert response.json() == {
+        "detail": f"{method.upper()} is not allowed here; this endpoint takes {sent}."
+    }
+
+
+def test_outside_the_api_a_405_stays_as_django_makes_it(client_for, customer, ticket):
+    response = client_for(customer).get(f"/requests/{ticket.number}/reply/")
+    assert response.status_code == 405
+    assert not response["Content-Type"].startswith("application/json")
