@@ -15,7 +15,7 @@ from django.http import Http404
 
 from relaydesk.accounts.models import User
 from relaydesk.core import search
-from relaydesk.core.pagination import Page, encode_cursor, paginate, seek
+from relaydesk.core.pagination import Page, decode_cursor, encode_cursor, paginate, seek
 from relaydesk.tickets.models import Attachment, Event, Message, Ticket, TicketShare
 
 SORTS: dict[str, tuple[str, ...]] = {
@@ -152,10 +152,12 @@ def _statuses_to_merge(user: User, filters: TicketFilter | None, sort: str) -> l
     order otherwise makes SQLite collect and sort every matching row to show the first 50:
     ~30,000 rows for the open view at a million tickets, and all of them for "all". One
     status is one range of an index ending in (updated_at, id) (tk_status, tk_queue,
-    tk_assignee, tk_tier), already in order. Customers' lists are narrowed by requester or
-    organization first, which is the better way in for them.
+    tk_assignee, tk_tier), already in order; by priority, one such range per status and
+    priority (few rows of a range are passed over: every priority is common enough).
+    Customers' lists are narrowed by requester or organization first, which is the better
+    way in for them.
     """
-    if not user.is_agent or sort not in ("updated", "oldest"):
+    if not user.is_agent or sort not in ("updated", "oldest", "priority"):
         return []
     if filters and (filters.requester_id is not None or filters.organization_id is not None):
         return []
@@ -176,17 +178,47 @@ def _merged_page(
     if filters:
         base = replace(filters, statuses=[]).apply(base)
     parts, params = [], []
-    for i, status in enumerate(statuses):
-        part = seek(base.filter(status=status), ordering, cursor).values("id")[: size + 1]
+    for i, (subset, sub_ordering, sub_cursor) in enumerate(
+        _ranges(base, statuses, ordering, cursor)
+    ):
+        part = seek(subset, sub_ordering, sub_cursor).values("id")[: size + 1]
         sql, part_params = part.query.sql_with_params()
         parts.append(f"SELECT id FROM ({sql}) AS part{i}")  # noqa: S608
         params.extend(part_params)
     # Every part is SQL compiled by Django from the ORM; every value stays a parameter.
+    if not parts:
+        return Page([], None)
     ids = RawSQL(" UNION ALL ".join(parts), params)  # noqa: S611
     qs = with_list_columns(Ticket.objects.filter(id__in=ids)).order_by(*ordering)
     rows = list(qs[: size + 1])
     next_cursor = encode_cursor(rows[size - 1], ordering) if len(rows) > size else None
     return Page(rows[:size], next_cursor)
+
+
+def _ranges(base: QuerySet, statuses: list[str], ordering: tuple[str, ...], cursor: str | None):
+    """(rows, ordering, cursor) of each index range to merge: one per status, and per
+    priority too when ORDERING leads with priority. Within one priority the order is the
+    rest of ORDERING, and the cursor's priority says where each range starts: a higher one
+    is done, the same one goes on after the cursor, a lower one starts from its top."""
+    if ordering[0].lstrip("-") != "priority":
+        return [(base.filter(status=status), ordering, cursor) for status in statuses]
+    rest = ordering[1:]
+    at = decode_cursor(Ticket, cursor, ordering) if cursor else None
+    descending = ordering[0].startswith("-")
+    ranges = []
+    for priority in Ticket.Priority.values:
+        if at is not None and priority != at[0] and (priority > at[0]) == descending:
+            continue  # shown in full already
+        start = None
+        if at is not None and priority == at[0]:
+            start = encode_cursor(Ticket(**dict(zip(_names(rest), at[1:], strict=True))), rest)
+        for status in statuses:
+            ranges.append((base.filter(status=status, priority=priority), rest, start))
+    return ranges
+
+
+def _names(ordering: tuple[str, ...]) -> list[str]:
+    return [name.lstrip("-") for name in ordering]
 
 
 def search_tickets(

@@ -34,6 +34,7 @@ def mixed(make_ticket, agent, other_queue):
         # Every third pair shares a timestamp, so the id tie-break is exercised.
         Ticket.objects.filter(pk=t.pk).update(
             status=rng.choice(statuses),
+            priority=rng.choice(Ticket.Priority.values),
             updated_at=base + timedelta(hours=(i // 2) * 3 if i % 3 == 0 else i * 3 + 1),
             assignee=agent if i % 5 == 0 else None,
         )
@@ -59,7 +60,7 @@ def walk(user, filters, sort, size):
         assert pages < 50
 
 
-@pytest.mark.parametrize("sort", ["updated", "oldest"])
+@pytest.mark.parametrize("sort", ["updated", "oldest", "priority"])
 @pytest.mark.parametrize(
     "make_filter",
     [
@@ -87,6 +88,21 @@ def test_merged_page_is_one_query_reading_one_range_per_status(mixed, agent):
     tickets_queries = [q["sql"] for q in ctx.captured_queries if "tickets_ticket" in q["sql"]]
     assert len(tickets_queries) == 1
     assert tickets_queries[0].count("UNION ALL") == len(OPEN) - 1
+
+
+def test_by_priority_a_page_reads_a_range_per_status_and_priority(mixed, agent):
+    with CaptureQueriesContext(connection) as ctx:
+        first = queries.list_tickets(agent, TicketFilter(statuses=OPEN), sort="priority", size=3)
+    [sql] = [q["sql"] for q in ctx.captured_queries if "tickets_ticket" in q["sql"]]
+    assert sql.count("UNION ALL") == len(OPEN) * len(Ticket.Priority.values) - 1
+    # On a later page the priorities above the cursor's are done: no range is read for them.
+    last = first.items[-1]
+    with CaptureQueriesContext(connection) as ctx:
+        queries.list_tickets(
+            agent, TicketFilter(statuses=OPEN), sort="priority", cursor=first.next_cursor, size=3
+        )
+    [sql] = [q["sql"] for q in ctx.captured_queries if "tickets_ticket" in q["sql"]]
+    assert sql.count("UNION ALL") == len(OPEN) * last.priority - 1
 
 
 def test_single_status_and_customer_lists_stay_plain(mixed, agent, customer):
