@@ -176,6 +176,9 @@ class Ticket(models.Model):
             models.Index(fields=["updated_at", "id"], name="tk_updated"),
             models.Index(fields=["created_at", "id"], name="tk_created"),
             models.Index(fields=["status", "updated_at", "id"], name="tk_status"),
+            # "Newest first" lists merge one range of this per status (as tk_status for
+            # last activity): without it, every visible ticket was sorted (1.2 s at a million).
+            models.Index(fields=["status", "created_at", "id"], name="tk_status_created"),
             models.Index(fields=["queue", "status", "updated_at", "id"], name="tk_queue"),
             models.Index(fields=["assignee", "status", "updated_at", "id"], name="tk_assignee"),
             models.Index(fields=["tier", "status", "updated_at", "id"], name="tk_tier"),

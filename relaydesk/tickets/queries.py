@@ -153,11 +153,12 @@ def _statuses_to_merge(user: User, filters: TicketFilter | None, sort: str) -> l
     ~30,000 rows for the open view at a million tickets, and all of them for "all". One
     status is one range of an index ending in (updated_at, id) (tk_status, tk_queue,
     tk_assignee, tk_tier), already in order; by priority, one such range per status and
-    priority (few rows of a range are passed over: every priority is common enough).
+    priority (few rows of a range are passed over: every priority is common enough); newest
+    first, a range of tk_status_created.
     Customers' lists are narrowed by requester or organization first, which is the better
     way in for them.
     """
-    if not user.is_agent or sort not in ("updated", "oldest", "priority"):
+    if not user.is_agent or sort not in ("updated", "oldest", "priority", "created"):
         return []
     if filters and (filters.requester_id is not None or filters.organization_id is not None):
         return []

@@ -60,7 +60,7 @@ def walk(user, filters, sort, size):
         assert pages < 50
 
 
-@pytest.mark.parametrize("sort", ["updated", "oldest", "priority"])
+@pytest.mark.parametrize("sort", ["updated", "oldest", "priority", "created"])
 @pytest.mark.parametrize(
     "make_filter",
     [
