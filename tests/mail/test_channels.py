@@ -174,3 +174,29 @@ def test_email_url(url, expected):
 def test_bad_email_url_fails_loudly(url):
     with pytest.raises(ImproperlyConfigured, match="EMAIL_URL"):
         parse_email_url(url)
+
+
+@pytest.mark.postgres  # the server lists its sessions; SQLite has none to leave open
+@pytest.mark.django_db(transaction=True)
+def test_the_listener_leaves_no_database_session_behind(queue, make_mail):
+    from django.db import connection
+
+    def other_sessions() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            return cursor.fetchone()[0]
+
+    before = other_sessions()
+    port = free_port()
+    controller = listen.start("127.0.0.1", port, lmtp=True, default_mailbox=None)
+    try:
+        with smtplib.LMTP("127.0.0.1", port) as client:
+            for n in range(3):
+                client.sendmail("customer@acme.test", [SUPPORT], make_mail(subject=f"M{n}"))
+    finally:
+        controller.stop()
+    assert Ticket.objects.count() == 3
+    assert other_sessions() == before
