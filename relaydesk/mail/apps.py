@@ -14,10 +14,13 @@ class MailConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from relaydesk.accounts.models import Queue
+        from relaydesk.core.files import delete_files_with_rows
         from relaydesk.mail import display, outbound, tasks  # noqa: F401
+        from relaydesk.mail.models import InboundMail
         from relaydesk.tickets.queries import register_timeline_decorator
 
         register_timeline_decorator(display.decorate_timeline)
+        delete_files_with_rows(InboundMail)
         from relaydesk.mail.models import Mailbox, forget_own_addresses
 
         for model in (Queue, Mailbox):
