@@ -19,7 +19,9 @@ from collections.abc import Iterable, Sequence
 from django.db import connections, router
 from django.db.models import Field, Model, signals
 
-_sql_cache: dict[tuple, tuple] = {}
+# Statement texts and value getters, by model, fields and database alias (not connection: a
+# thread has its own connection to the same database, and they all share these).
+_sql_cache: dict[tuple, object] = {}
 _select_cache: dict[tuple, tuple] = {}
 
 # For fields of these kinds, a value of exactly these Python types is stored as it is:
@@ -50,9 +52,9 @@ _AS_IS = {
 }
 
 
-def _value_getter(field, connection, add: bool):
-    """A function of an instance giving FIELD's value ready for the database, as save()
-    would (pre_save, then get_db_prep_save)."""
+def _value_getter(field, add: bool):
+    """A function of (instance, connection) giving FIELD's value ready for the database, as
+    save() would (pre_save, then get_db_prep_save)."""
     attname = field.attname
     plain_pre_save = type(field).pre_save is Field.pre_save  # no auto_now, no file to commit
     target = field.target_field if field.is_relation else field
@@ -63,19 +65,17 @@ def _value_getter(field, connection, add: bool):
     if plain_pre_save and target.get_internal_type() == "DateTimeField":
         # An aware datetime (timezone.now() and all the services write) needs only the
         # backend's adaptation: the field's checks are for naive ones and expressions.
-        adapt = connection.ops.adapt_datetimefield_value
-
-        def value(obj):
+        def value(obj, connection):
             raw = getattr(obj, attname)
             if raw is None:
                 return None
             if type(raw) is dt.datetime and raw.tzinfo is not None:
-                return adapt(raw)
+                return connection.ops.adapt_datetimefield_value(raw)
             return field.get_db_prep_save(raw, connection)
 
         return value
 
-    def value(obj):
+    def value(obj, connection):
         if as_is:
             raw = getattr(obj, attname)
             if type(raw) in as_is:
@@ -111,7 +111,7 @@ def insert(objs: Sequence[Model], *, signals_ok: bool = False) -> None:
     connection = connections[using]
     with_pk = objs[0].pk is not None
     fields = _insert_fields(model, with_pk)
-    key = ("insert", model, with_pk, len(objs), connection.vendor)
+    key = ("insert", model, with_pk, len(objs), using)
     prepared = _sql_cache.get(key)
     if prepared is None:
         quote = connection.ops.quote_name
@@ -122,9 +122,9 @@ def insert(objs: Sequence[Model], *, signals_ok: bool = False) -> None:
         )
         if not with_pk:
             sql += f" RETURNING {quote(model._meta.pk.column)}"
-        prepared = _sql_cache[key] = (sql, [_value_getter(f, connection, True) for f in fields])
+        prepared = _sql_cache[key] = (sql, [_value_getter(f, True) for f in fields])
     sql, getters = prepared
-    params = [value(obj) for obj in objs for value in getters]
+    params = [value(obj, connection) for obj in objs for value in getters]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         pks = cursor.fetchall() if not with_pk else ()
@@ -145,7 +145,7 @@ def update(obj: Model, field_names: Iterable[str], *, signals_ok: bool = False) 
     field_names = tuple(field_names)
     using = obj._state.db or router.db_for_write(model)
     connection = connections[using]
-    key = ("update", model, field_names, connection.vendor)
+    key = ("update", model, field_names, using)
     prepared = _sql_cache.get(key)
     meta = model._meta
     if prepared is None:
@@ -153,10 +153,10 @@ def update(obj: Model, field_names: Iterable[str], *, signals_ok: bool = False) 
         fields = [meta.get_field(name) for name in field_names]
         sets = ", ".join(f"{quote(f.column)} = %s" for f in fields)
         sql = f"UPDATE {quote(meta.db_table)} SET {sets} WHERE {quote(meta.pk.column)} = %s"  # noqa: S608
-        getters = [_value_getter(f, connection, False) for f in (*fields, meta.pk)]
+        getters = [_value_getter(f, False) for f in (*fields, meta.pk)]
         prepared = _sql_cache[key] = (sql, getters)
     sql, getters = prepared
-    params = [value(obj) for value in getters]
+    params = [value(obj, connection) for value in getters]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.rowcount
@@ -169,7 +169,7 @@ def select_one(model: type[Model], column: str, value, *, for_update: bool = Fal
     using = router.db_for_write(model) if for_update else router.db_for_read(model)
     connection = connections[using]
     lock = for_update and connection.features.has_select_for_update
-    key = ("select", model, column, lock, connection.vendor)
+    key = ("select", model, column, lock, using)
     meta = model._meta
     prepared = _select_cache.get(key)
     if prepared is None:
@@ -180,7 +180,8 @@ def select_one(model: type[Model], column: str, value, *, for_update: bool = Fal
             f"WHERE {quote(meta.get_field(column).column)} = %s "
             f"ORDER BY {quote(meta.pk.column)} LIMIT 1" + (" FOR UPDATE" if lock else "")
         )
-        # What the ORM would apply to each column read back (dates on SQLite, for one).
+        # What the ORM would apply to each column read back (dates on SQLite, for one); they
+        # depend on the settings of the database, not on which thread's connection asks.
         converters = []
         for i, field in enumerate(fields):
             col = field.get_col(meta.db_table)
@@ -203,8 +204,9 @@ def select_one(model: type[Model], column: str, value, *, for_update: bool = Fal
 
 def values(model: type[Model], column: str, where: str, value) -> list:
     """The COLUMN values (plain text or numbers) of MODEL's rows whose WHERE column is VALUE."""
-    connection = connections[router.db_for_read(model)]
-    key = ("values", model, column, where, connection.vendor)
+    using = router.db_for_read(model)
+    connection = connections[using]
+    key = ("values", model, column, where, using)
     sql = _sql_cache.get(key)
     if sql is None:
         quote, meta = connection.ops.quote_name, model._meta

@@ -53,6 +53,16 @@ def acting_rule(name: str) -> Iterator[None]:
         _acting_rule.reset(token)
 
 
+# The moment of the ticket being created, while its creation's synchronous subscribers run:
+# what routing rules and the assignment strategy change happens at that same moment, so the
+# ticket's last activity does not move and its indexes on it are not rewritten.
+_creation_moment: ContextVar = ContextVar("creation_moment", default=None)
+
+
+def _now():
+    return _creation_moment.get() or timezone.now()
+
+
 def _is_customer(actor: User | None) -> bool:
     return actor is not None and actor.is_customer
 
@@ -194,8 +204,11 @@ def _store_attachments(
 
 
 def _touch(ticket: Ticket, now, *fields: str) -> None:
-    ticket.updated_at = now
-    fastsql.update(ticket, [*fields, "updated_at"])
+    if ticket.updated_at != now:
+        ticket.updated_at = now
+        fields = (*fields, "updated_at")
+    if fields:
+        fastsql.update(ticket, fields)
 
 
 def _set_status(ticket: Ticket, actor: User | None, new: str, now, note: str = "") -> None:
@@ -224,7 +237,7 @@ def _check_assignee(assignee: User | None) -> None:
 def _move(ticket: Ticket, actor: User | None, kind: str, event_name: str, *, tier: int,
           queue: Queue, assignee: User | None, reason: str) -> None:  # fmt: skip
     """Put the ticket at TIER in QUEUE with ASSIGNEE (escalation either way), audited."""
-    now = timezone.now()
+    now = _now()
     old = f"{ticket.queue.name} / tier {ticket.tier}"
     ticket.tier, ticket.queue, ticket.assignee = tier, queue, assignee
     _touch(ticket, now, "tier", "queue", "assignee")
@@ -277,7 +290,7 @@ def open_ticket(
         check_upload(upload)
     fields = custom_fields.fields_for_type(ticket_type, customer=actor.is_customer)
     custom = custom_fields.clean_values(fields, custom or {}) if fields or custom else {}
-    now = timezone.now()
+    now = _now()
     ticket = Ticket(
         number=next_value("ticket"),
         subject=subject[:500],
@@ -306,8 +319,12 @@ def open_ticket(
     _store_attachments(ticket, actor, attachments, message)
     ticket.opening_message = message
     _record(ticket, actor, Event.Kind.CREATED, new_value=channel, created_at=now)
-    _publish("ticket.created", ticket, actor, message=message, channel=channel,
-             message_id=message.id)  # fmt: skip
+    token = _creation_moment.set(now)
+    try:
+        _publish("ticket.created", ticket, actor, message=message, channel=channel,
+                 message_id=message.id)  # fmt: skip
+    finally:
+        _creation_moment.reset(token)
     return ticket
 
 
@@ -340,7 +357,7 @@ def post_message(
         raise PermissionDenied(_("Customers can only post public replies."))
     for upload in attachments:
         check_upload(upload)
-    now = timezone.now()
+    now = _now()
     if _is_customer(actor):
         target = workflow.status_after_customer_reply(ticket)
         if target is None:
@@ -428,7 +445,7 @@ def change_status(ticket: Ticket, *, actor: User, status: str, note: str = "") -
     _require_visible(actor, ticket)
     if _is_customer(actor) and not _customer_owns(actor, ticket):
         raise PermissionDenied(_("Only the requester can close or reopen this ticket."))
-    _change_status(ticket, actor, status, timezone.now(), note)
+    _change_status(ticket, actor, status, _now(), note)
     return ticket
 
 
@@ -466,7 +483,7 @@ def update_ticket(ticket: Ticket, *, actor: User, **changes) -> Ticket:
         ticket_type = changes.get("ticket_type", ticket.ticket_type)
         fields = custom_fields.fields_for_type(ticket_type, customer=False)
         changes["custom"] = custom_fields.clean_values(fields, changes["custom"], partial=True)
-    now = timezone.now()
+    now = _now()
     changed = []
     for name, new in changes.items():
         old = getattr(ticket, name)
@@ -499,7 +516,7 @@ def assign(ticket: Ticket, *, actor: User, assignee: User | None) -> Ticket:
     _check_assignee(assignee)
     if ticket.assignee_id == (assignee.pk if assignee else None):
         return ticket
-    now = timezone.now()
+    now = _now()
     old = ticket.assignee
     ticket.assignee = assignee
     records = [
@@ -608,7 +625,7 @@ def share(ticket: Ticket, *, actor: User, user: User) -> TicketShare:
     existing = TicketShare.objects.filter(ticket=ticket, user=user).first()
     if existing:
         return existing
-    now = timezone.now()
+    now = _now()
     share_row = TicketShare.objects.create(ticket=ticket, user=user, shared_by=actor,
                                            created_at=now)  # fmt: skip
     _touch(ticket, now)
@@ -623,7 +640,7 @@ def unshare(ticket: Ticket, *, actor: User, user: User) -> None:
     _require_agent(actor, ticket)
     deleted, _rows = TicketShare.objects.filter(ticket=ticket, user=user).delete()
     if deleted:
-        now = timezone.now()
+        now = _now()
         _touch(ticket, now)
         _record(ticket, actor, Event.Kind.UNSHARED, field="collaborators",
                 old_value=_display(user), created_at=now)  # fmt: skip
@@ -637,7 +654,7 @@ def add_attachments(ticket: Ticket, *, actor: User, files: Sequence) -> list[Att
     if not files:
         raise ValidationError({"files": _("Choose at least one file.")})
     stored = _store_attachments(ticket, actor, files)
-    now = timezone.now()
+    now = _now()
     _touch(ticket, now)
     for attachment in stored:
         _record(ticket, actor, Event.Kind.ATTACHMENT, new_value=attachment.filename,
