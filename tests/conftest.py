@@ -34,6 +34,23 @@ def pytest_collection_modifyitems(config, items):
         items[:] = [item for item in items if other not in item.keywords]
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's test database, and before it is dropped on PostgreSQL, an end to the
+    sessions still open on it: the browser tests' live server answers each keep-alive
+    connection in a thread of its own, and one still waiting holds a database session, so
+    dropping the database failed with "being accessed by other users"."""
+    yield
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with django_db_blocker.unblock(), connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+
+
 @pytest.fixture(autouse=True)
 def _fresh_process_caches():
     """Per-process caches (rules, agent pools, SLA policies) key on version counters that
